@@ -1,0 +1,1 @@
+//! Roles and API tokens. (Being written.)

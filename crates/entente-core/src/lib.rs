@@ -1,0 +1,21 @@
+//! Entente's pure core: the vocabulary every other crate speaks.
+//!
+//! Invariants: nothing in this crate does IO, reads a clock or draws randomness.
+//! Callers pass `now` and random bytes in. Everything that comes from outside the
+//! node is parsed here into a newtype that carries its checks, so the rest of the
+//! code never validates twice.
+//!
+//! What it deliberately does not do: storage (see `entente-store`) and HTTP (see
+//! `entente-server`).
+
+pub mod auth;
+pub mod id;
+pub mod json;
+pub mod node;
+pub mod pattern;
+pub mod stix;
+pub mod taxii;
+pub mod timestamp;
+
+pub use id::StixId;
+pub use timestamp::Timestamp;

@@ -1,0 +1,1 @@
+//! The STIX patterning language. (Being written.)

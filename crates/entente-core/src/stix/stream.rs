@@ -1,0 +1,1 @@
+//! Streaming input of STIX objects. (Being written.)
