@@ -1,1 +1,30 @@
-//! placeholder
+//! Entente's HTTP face: TAXII 2.1, health and metrics.
+//!
+//! [`serve`] takes a bound listener, the shared [`AppState`] and a shutdown future,
+//! in the manner of mini-redis: nothing here reads the environment, binds a port or
+//! installs a global. `routes.rs` is the whole routing table.
+//!
+//! Data flow of a TAXII request: route → [`auth::Caller`] extractor → thin handler →
+//! one blocking store call → wire type → JSON. Every failure becomes an
+//! [`error::ApiError`], which renders the TAXII error body.
+
+pub mod auth;
+mod blocking;
+pub mod error;
+mod metrics;
+mod ops;
+mod routes;
+mod state;
+mod taxii;
+
+pub use routes::router;
+pub use state::{AppState, ServerConfig};
+
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,1 +1,63 @@
-//! placeholder
+//! Entente's storage: the only crate that knows SQL.
+//!
+//! One [`Store`] handle per process owns one writer connection and a small pool of
+//! reader connections to an SQLite database in WAL mode, so readers never wait for
+//! the writer. Every method is synchronous and short; async callers run them on a
+//! blocking thread. Several processes (the server and a CLI import, say) may use the
+//! same database at once: writes take SQLite's write lock for their whole
+//! transaction.
+//!
+//! Migrations in `migrations/` are append-only and applied at open.
+
+mod collections;
+mod error;
+mod objects;
+mod pool;
+mod schema;
+mod settings;
+mod status;
+mod tokens;
+
+pub use collections::{ApiRoot, Collection, CollectionSpec, is_valid_api_root_name};
+pub use error::StoreError;
+pub use objects::{AddOutcome, ObjectRow, Page, StoredVersion};
+pub use settings::NodeSettings;
+pub use tokens::{Principal, TokenRecord};
+
+use pool::Pool;
+use std::path::{Path, PathBuf};
+
+/// A handle on one node's database. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    pool: Pool,
+}
+
+impl Store {
+    /// Creates a new database at `path`; refuses if one exists there.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(format!("a database at {}", path.display())));
+        }
+        Store::open_inner(path, true)
+    }
+
+    /// Opens an existing database, applying any migrations it lacks.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("a database at {}", path.display())));
+        }
+        Store::open_inner(path, false)
+    }
+
+    fn open_inner(path: &Path, create: bool) -> Result<Store, StoreError> {
+        let pool = Pool::open(path, create)?;
+        pool.write(schema::migrate)?;
+        Ok(Store { path: path.to_owned(), pool })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

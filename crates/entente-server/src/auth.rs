@@ -1,0 +1,86 @@
+//! Authentication as a request extractor.
+//!
+//! A handler that takes a [`Caller`] argument cannot run for an unauthenticated
+//! request. Tokens arrive as `Authorization: Bearer TOKEN`, or as HTTP Basic with any
+//! user name and the token as password, which is what stock TAXII clients send.
+//! The token is hashed and looked up; the secret itself is never logged or kept.
+
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use entente_core::auth::{Role, TokenHash};
+use entente_store::Principal;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.0.role == role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("this needs the {role} role")))
+        }
+    }
+}
+
+/// Pulls the presented token out of an `Authorization` header value.
+fn presented_token(header: &str) -> Option<String> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(rest.to_owned());
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = STANDARD.decode(rest).ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (_user, password) = text.split_once(':')?;
+        return Some(password.to_owned());
+    }
+    None
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("authentication required"))?
+            .to_str()
+            .map_err(|_| ApiError::unauthorized("the Authorization header is not readable text"))?;
+        let token = presented_token(header)
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer or Basic"))?;
+        let hash = TokenHash::of(&token);
+        let store = state.store.clone();
+        let principal = blocking(move || Ok(store.authenticate(&hash)?)).await?;
+        principal.map(Caller).ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::presented_token;
+
+    #[test]
+    fn reads_bearer_and_basic() {
+        assert_eq!(presented_token("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(presented_token("bearer   abc ").as_deref(), Some("abc"));
+        // "user:ent_x" in base64
+        assert_eq!(presented_token("Basic dXNlcjplbnRfeA==").as_deref(), Some("ent_x"));
+        assert_eq!(presented_token("Basic !!!"), None);
+        assert_eq!(presented_token("Digest abc"), None);
+        assert_eq!(presented_token("Bearer"), None);
+    }
+}

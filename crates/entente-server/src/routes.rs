@@ -1,0 +1,46 @@
+//! The whole routing table, on one screen.
+
+use crate::state::AppState;
+use crate::{metrics, ops, taxii};
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub fn router(state: AppState) -> Router {
+    let taxii_routes = Router::new()
+        .route("/taxii2/", get(taxii::discovery::discovery))
+        .route("/{api_root}/", get(taxii::discovery::api_root))
+        .route("/{api_root}/status/{status_id}/", get(taxii::status::status))
+        .route("/{api_root}/collections/", get(taxii::collections::list))
+        .route("/{api_root}/collections/{collection}/", get(taxii::collections::one))
+        .route("/{api_root}/collections/{collection}/manifest/", get(taxii::objects::manifest))
+        .route("/{api_root}/collections/{collection}/objects/", get(taxii::objects::list).post(taxii::add::add))
+        .route(
+            "/{api_root}/collections/{collection}/objects/{object}/",
+            get(taxii::objects::one).delete(taxii::objects::delete),
+        )
+        .route("/{api_root}/collections/{collection}/objects/{object}/versions/", get(taxii::objects::versions))
+        .layer(middleware::from_fn(taxii::negotiate));
+
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .merge(taxii_routes)
+        .fallback(taxii::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::custom(taxii::panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION, axum::http::header::COOKIE]))
+        .with_state(state)
+}

@@ -1,0 +1,47 @@
+//! The state every handler shares: a handle, never a global.
+
+use crate::metrics::Metrics;
+use entente_store::Store;
+use std::sync::Arc;
+
+/// Tunables of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body accepted, in bytes (TAXII `max_content_length`).
+    pub max_body_bytes: usize,
+    /// Largest page a TAXII GET returns, whatever `limit` asks.
+    pub max_page_size: u32,
+    /// Page size when the client gives no `limit`.
+    pub default_page_size: u32,
+    /// Title shown in the TAXII discovery resource.
+    pub title: String,
+    pub description: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body_bytes: 32 * 1024 * 1024,
+            max_page_size: 1000,
+            default_page_size: 100,
+            title: "Entente node".into(),
+            description: None,
+            contact: None,
+        }
+    }
+}
+
+/// Shared by all requests; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub(crate) store: Arc<Store>,
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, config: ServerConfig) -> AppState {
+        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()) }
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading and deleting objects: `objects/`, `manifest/`, `objects/{id}/`,
+//! `objects/{id}/versions/`.
+
+use super::{Access, collection_for, parse_filter, taxii_json, to_json};
+use crate::auth::Caller;
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::state::{AppState, ServerConfig};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use entente_core::taxii::{FilterScope, Manifest, ManifestRecord, Versions, write_envelope};
+use entente_core::{StixId, Timestamp};
+use entente_store::{ObjectRow, Page};
+
+fn page_size(config: &ServerConfig, limit: Option<u32>) -> u32 {
+    limit.unwrap_or(config.default_page_size).min(config.max_page_size)
+}
+
+fn date_added(micros: i64) -> String {
+    Timestamp::from_unix_micros(micros).to_string()
+}
+
+/// Adds the `X-TAXII-Date-Added-First/Last` headers for the rows of a page.
+fn with_date_headers(mut response: Response, rows: &[ObjectRow]) -> Response {
+    let first = rows.iter().map(|row| row.date_added_micros).min();
+    let last = rows.iter().map(|row| row.date_added_micros).max();
+    for (name, value) in [("x-taxii-date-added-first", first), ("x-taxii-date-added-last", last)] {
+        if let Some(header) = value.map(date_added).and_then(|text| HeaderValue::from_str(&text).ok()) {
+            response.headers_mut().insert(name, header);
+        }
+    }
+    response
+}
+
+fn envelope(page: &Page) -> Response {
+    let next = page.next.map(|cursor| cursor.encode());
+    let body = write_envelope(page.next.is_some(), next.as_deref(), page.rows.iter().map(|row| row.json.as_str()));
+    with_date_headers(taxii_json(StatusCode::OK, body), &page.rows)
+}
+
+fn object_id(text: &str) -> Result<StixId, ApiError> {
+    StixId::parse(text).map_err(|error| ApiError::bad_request("invalid-object-id", error.to_string()))
+}
+
+/// Runs one paged query on a readable collection.
+async fn query(
+    state: &AppState,
+    caller: Caller,
+    (api_root, collection): (String, String),
+    object: Option<StixId>,
+    query: Option<String>,
+    scope: FilterScope,
+    with_json: bool,
+) -> Result<Page, ApiError> {
+    let filter = parse_filter(query.as_deref(), scope)?;
+    let size = page_size(&state.config, filter.limit);
+    let store = state.store.clone();
+    blocking(move || {
+        let collection = collection_for(&store, &api_root, &collection, &caller, Access::Read)?;
+        let object = object.as_ref().map(StixId::as_str);
+        Ok(store.query_objects(&collection.id, object, &filter, size, with_json)?)
+    })
+    .await
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let page = query(&state, caller, path, None, raw, FilterScope::Objects, true).await?;
+    Ok(envelope(&page))
+}
+
+pub(crate) async fn manifest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let page = query(&state, caller, path, None, raw, FilterScope::Objects, false).await?;
+    let body = Manifest {
+        more: page.next.is_some(),
+        next: page.next.map(|cursor| cursor.encode()),
+        objects: page
+            .rows
+            .iter()
+            .map(|row| ManifestRecord {
+                id: row.id.clone(),
+                date_added: date_added(row.date_added_micros),
+                version: row.version.clone(),
+                media_type: format!("application/stix+json;version={}", row.spec_version),
+            })
+            .collect(),
+    };
+    Ok(with_date_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
+}
+
+pub(crate) async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((api_root, collection, object)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let id = object_id(&object)?;
+    let page = query(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Object, true).await?;
+    if page.rows.is_empty() && page.next.is_none() {
+        return Err(ApiError::not_found(format!("object {object:?} (with the requested versions)")));
+    }
+    Ok(envelope(&page))
+}
+
+pub(crate) async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((api_root, collection, object)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let id = object_id(&object)?;
+    let page = query(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Versions, false).await?;
+    if page.rows.is_empty() && page.next.is_none() {
+        return Err(ApiError::not_found(format!("object {object:?}")));
+    }
+    let body = Versions {
+        more: page.next.is_some(),
+        next: page.next.map(|cursor| cursor.encode()),
+        versions: page.rows.iter().map(|row| row.version.clone()).collect(),
+    };
+    Ok(with_date_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
+}
+
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((api_root, collection, object)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let id = object_id(&object)?;
+    let filter = parse_filter(raw.as_deref(), FilterScope::ObjectDelete)?;
+    let store = state.store.clone();
+    let removed = blocking(move || {
+        let collection = collection_for(&store, &api_root, &collection, &caller, Access::ReadWrite)?;
+        Ok(store.delete_object(&collection.id, id.as_str(), &filter)?)
+    })
+    .await?;
+    if removed == 0 {
+        return Err(ApiError::not_found(format!("object {object:?} (with the requested versions)")));
+    }
+    Ok(taxii_json(StatusCode::OK, String::new()))
+}

@@ -1,0 +1,29 @@
+//! `GET /{api_root}/status/{id}/`: the outcome of an earlier POST.
+
+use super::{taxii_json, to_json};
+use crate::auth::Caller;
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use entente_core::auth::Role;
+
+/// Only the token that made the request, or an admin, may read its status: it lists
+/// object ids the caller might not otherwise be allowed to know about.
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((api_root, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let lookup = (api_root.clone(), id.clone());
+    let found = blocking(move || Ok(store.status(&lookup.0, &lookup.1)?)).await?;
+    let not_found = || ApiError::not_found(format!("status {id:?} in API root {api_root:?}"));
+    let (owner, status) = found.ok_or_else(not_found)?;
+    if owner != caller.0.token_id && caller.role() != Role::Admin {
+        return Err(not_found());
+    }
+    Ok(taxii_json(StatusCode::OK, to_json(&status)?))
+}

@@ -1,0 +1,178 @@
+//! API roots and collections, with the roles allowed to read and write each.
+
+use crate::{Store, StoreError};
+use entente_core::auth::Role;
+use rusqlite::{OptionalExtension, Row};
+use serde::Serialize;
+
+/// An API root: a named group of collections under `/{name}/`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ApiRoot {
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+/// A collection and who may use it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Collection {
+    pub id: String,
+    pub api_root: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub alias: Option<String>,
+    pub read_roles: Vec<Role>,
+    pub write_roles: Vec<Role>,
+}
+
+impl Collection {
+    pub fn can_read(&self, role: Role) -> bool {
+        self.read_roles.contains(&role)
+    }
+
+    pub fn can_write(&self, role: Role) -> bool {
+        self.write_roles.contains(&role)
+    }
+}
+
+/// What is needed to create a collection.
+#[derive(Debug, Clone)]
+pub struct CollectionSpec {
+    pub id: String,
+    pub api_root: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub alias: Option<String>,
+    pub read_roles: Vec<Role>,
+    pub write_roles: Vec<Role>,
+}
+
+/// API root names are URL path segments: 1-63 of `a-z 0-9 - _`, starting with a letter or digit.
+pub fn is_valid_api_root_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
+}
+
+fn roles(text: String) -> Result<Vec<Role>, rusqlite::Error> {
+    Role::parse_list(&text).map_err(|error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
+}
+
+fn collection_from_row(row: &Row<'_>) -> Result<Collection, rusqlite::Error> {
+    Ok(Collection {
+        id: row.get(0)?,
+        api_root: row.get(1)?,
+        title: row.get(2)?,
+        description: row.get(3)?,
+        alias: row.get(4)?,
+        read_roles: roles(row.get(5)?)?,
+        write_roles: roles(row.get(6)?)?,
+    })
+}
+
+const COLLECTION_COLUMNS: &str = "id, api_root, title, description, alias, read_roles, write_roles";
+
+impl Store {
+    pub fn create_api_root(&self, root: &ApiRoot, now_micros: i64) -> Result<(), StoreError> {
+        if !is_valid_api_root_name(&root.name) {
+            return Err(StoreError::Invalid(format!(
+                "API root name {:?} must be 1-63 characters of a-z, 0-9, '-' and '_'",
+                root.name
+            )));
+        }
+        self.pool.write(|transaction| {
+            let exists: bool =
+                transaction.query_row("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)", [&root.name], |row| row.get(0))?;
+            if exists {
+                return Err(StoreError::AlreadyExists(format!("API root {:?}", root.name)));
+            }
+            transaction.execute(
+                "INSERT INTO api_roots (name, title, description, created_at) VALUES (?1, ?2, ?3, ?4)",
+                (&root.name, &root.title, &root.description, now_micros),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn list_api_roots(&self) -> Result<Vec<ApiRoot>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached("SELECT name, title, description FROM api_roots ORDER BY created_at, name")?;
+            let rows = statement.query_map([], |row| Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? }))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    pub fn api_root(&self, name: &str) -> Result<Option<ApiRoot>, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction
+                .prepare_cached("SELECT name, title, description FROM api_roots WHERE name = ?1")?
+                .query_row([name], |row| Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? }))
+                .optional()?)
+        })
+    }
+
+    pub fn create_collection(&self, spec: &CollectionSpec, now_micros: i64) -> Result<Collection, StoreError> {
+        let parsed = uuid::Uuid::try_parse(&spec.id).map_err(|_| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
+        let id = parsed.hyphenated().to_string();
+        if spec.title.trim().is_empty() {
+            return Err(StoreError::Invalid("a collection needs a non-empty title".into()));
+        }
+        self.pool.write(|transaction| {
+            let root_exists: bool = transaction
+                .query_row("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)", [&spec.api_root], |row| row.get(0))?;
+            if !root_exists {
+                return Err(StoreError::NotFound(format!("API root {:?}", spec.api_root)));
+            }
+            let exists: bool = transaction.query_row("SELECT EXISTS(SELECT 1 FROM collections WHERE id = ?1)", [&id], |row| row.get(0))?;
+            if exists {
+                return Err(StoreError::AlreadyExists(format!("collection {id}")));
+            }
+            transaction.execute(
+                "INSERT INTO collections (id, api_root, title, description, alias, read_roles, write_roles, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (
+                    &id,
+                    &spec.api_root,
+                    &spec.title,
+                    &spec.description,
+                    &spec.alias,
+                    Role::join(&spec.read_roles),
+                    Role::join(&spec.write_roles),
+                    now_micros,
+                ),
+            )?;
+            Ok(())
+        })?;
+        Ok(Collection {
+            id,
+            api_root: spec.api_root.clone(),
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            alias: spec.alias.clone(),
+            read_roles: spec.read_roles.clone(),
+            write_roles: spec.write_roles.clone(),
+        })
+    }
+
+    /// Collections, of one API root or of all when `api_root` is `None`.
+    pub fn list_collections(&self, api_root: Option<&str>) -> Result<Vec<Collection>, StoreError> {
+        self.pool.read(|transaction| {
+            let sql = format!(
+                "SELECT {COLLECTION_COLUMNS} FROM collections WHERE ?1 IS NULL OR api_root = ?1 ORDER BY api_root, created_at, id"
+            );
+            let mut statement = transaction.prepare_cached(&sql)?;
+            let rows = statement.query_map([api_root], collection_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// A collection by id (any API root when `api_root` is `None`).
+    pub fn collection(&self, api_root: Option<&str>, id: &str) -> Result<Option<Collection>, StoreError> {
+        self.pool.read(|transaction| {
+            let sql = format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND (?2 IS NULL OR api_root = ?2)");
+            Ok(transaction.prepare_cached(&sql)?.query_row((id, api_root), collection_from_row).optional()?)
+        })
+    }
+}

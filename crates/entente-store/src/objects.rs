@@ -1,0 +1,313 @@
+//! Object versions in collections: add, query with TAXII filters, delete.
+//!
+//! Invariants:
+//! - every version of an object is kept, keyed by `(collection, id, version)`, where
+//!   the version is `modified`, else `created`; objects with neither (most SCOs) are
+//!   deduplicated by content and versioned by the time they were added;
+//! - a version is never overwritten: re-adding identical content is "already
+//!   present", different content under the same version is refused;
+//! - `date_added` is strictly increasing across the whole store, even when the clock
+//!   stalls or steps back, so `(date_added)` orders pages without ties;
+//! - `is_first`/`is_last` mark each object's oldest and newest version, so the default
+//!   TAXII view (`match[version]=last`) is one indexed range scan.
+
+use crate::{Store, StoreError};
+use entente_core::stix::StixObject;
+use entente_core::taxii::{Cursor, Filter, VersionSelector};
+use entente_core::Timestamp;
+use rusqlite::types::Value;
+use rusqlite::{Transaction, params_from_iter};
+use sha2::{Digest, Sha256};
+
+/// What happened to one object of an add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddOutcome {
+    Added { version: String, date_added_micros: i64 },
+    AlreadyPresent { version: String },
+    Conflict { version: String, reason: String },
+}
+
+/// One stored object version as a query returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectRow {
+    pub sequence: i64,
+    pub id: String,
+    pub version: String,
+    pub spec_version: String,
+    pub date_added_micros: i64,
+    /// Empty when the query asked for metadata only.
+    pub json: String,
+}
+
+/// A page of results and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub rows: Vec<ObjectRow>,
+    pub next: Option<Cursor>,
+}
+
+/// One existing version of an object (internal bookkeeping during adds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    pub version_key: String,
+    pub content_hash: String,
+}
+
+fn content_hash(json: &str) -> String {
+    hex::encode(Sha256::digest(json.as_bytes()))
+}
+
+/// Hands out strictly increasing `date_added` values inside one write transaction.
+struct Clock {
+    last: i64,
+}
+
+impl Clock {
+    fn start(transaction: &Transaction<'_>, now_micros: i64) -> Result<Clock, StoreError> {
+        let stored: Option<i64> = transaction.query_row("SELECT max(date_added) FROM objects", [], |row| row.get(0))?;
+        Ok(Clock { last: stored.unwrap_or(i64::MIN).max(now_micros - 1) })
+    }
+
+    fn tick(&mut self) -> i64 {
+        self.last += 1;
+        self.last
+    }
+}
+
+impl Store {
+    /// Adds objects to a collection in one transaction and reports each outcome in order.
+    pub fn add_objects(&self, collection_id: &str, objects: &[StixObject], now_micros: i64) -> Result<Vec<AddOutcome>, StoreError> {
+        self.pool.write(|transaction| {
+            let mut clock = Clock::start(transaction, now_micros)?;
+            objects.iter().map(|object| add_one(transaction, collection_id, object, &mut clock)).collect()
+        })
+    }
+
+    /// Runs a TAXII query and returns one page, at most `page_size` rows.
+    pub fn query_objects(
+        &self,
+        collection_id: &str,
+        object_id: Option<&str>,
+        filter: &Filter,
+        page_size: u32,
+        with_json: bool,
+    ) -> Result<Page, StoreError> {
+        let (sql, parameters) = build_query(collection_id, object_id, filter, page_size, with_json);
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(&sql)?;
+            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| {
+                Ok(ObjectRow {
+                    sequence: row.get(0)?,
+                    id: row.get(1)?,
+                    version: row.get(2)?,
+                    spec_version: row.get(3)?,
+                    date_added_micros: row.get(4)?,
+                    json: if with_json { row.get(5)? } else { String::new() },
+                })
+            })?;
+            let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
+            let more = rows.len() > page_size as usize;
+            rows.truncate(page_size as usize);
+            let next = if more {
+                rows.last().map(|row| Cursor { date_added_micros: row.date_added_micros, sequence: row.sequence })
+            } else {
+                None
+            };
+            Ok(Page { rows, next })
+        })
+    }
+
+    /// Deletes the selected versions of one object; returns how many were removed.
+    pub fn delete_object(&self, collection_id: &str, object_id: &str, filter: &Filter) -> Result<usize, StoreError> {
+        let mut sql = String::from("DELETE FROM objects WHERE collection_id = ?1 AND stix_id = ?2");
+        let mut parameters = vec![Value::from(collection_id.to_owned()), Value::from(object_id.to_owned())];
+        push_version_and_spec(&mut sql, &mut parameters, filter);
+        self.pool.write(|transaction| {
+            let removed = transaction.execute(&sql, params_from_iter(parameters.iter()))?;
+            if removed > 0 {
+                refresh_first_last(transaction, collection_id, object_id)?;
+            }
+            Ok(removed)
+        })
+    }
+
+    /// Counts stored versions in a collection (all of them when `collection_id` is `None`).
+    pub fn count_objects(&self, collection_id: Option<&str>) -> Result<u64, StoreError> {
+        self.pool.read(|transaction| {
+            let count: i64 = transaction.query_row(
+                "SELECT count(*) FROM objects WHERE ?1 IS NULL OR collection_id = ?1",
+                [collection_id],
+                |row| row.get(0),
+            )?;
+            Ok(count as u64)
+        })
+    }
+}
+
+fn add_one(
+    transaction: &Transaction<'_>,
+    collection_id: &str,
+    object: &StixObject,
+    clock: &mut Clock,
+) -> Result<AddOutcome, StoreError> {
+    let hash = content_hash(object.json());
+    let existing = existing_versions(transaction, collection_id, object.id().as_str())?;
+    let (version_key, version) = match object.version() {
+        Some(version) => {
+            let key = version.key();
+            if let Some(found) = existing.iter().find(|stored| stored.version_key == key) {
+                let shown = version.to_string();
+                return Ok(if found.content_hash == hash {
+                    AddOutcome::AlreadyPresent { version: shown }
+                } else {
+                    AddOutcome::Conflict {
+                        version: shown,
+                        reason: "a different object with the same id and modified time is already stored; \
+                                 a new version needs a later `modified`"
+                            .into(),
+                    }
+                });
+            }
+            (key, version.to_string())
+        }
+        None => {
+            if existing.iter().any(|stored| stored.content_hash == hash) {
+                let version = existing_unversioned(transaction, collection_id, object.id().as_str(), &hash)?;
+                return Ok(AddOutcome::AlreadyPresent { version });
+            }
+            // Unversioned objects take the moment they were added as their version.
+            let stamp = Timestamp::from_unix_micros(clock.last + 1);
+            (stamp.key(), stamp.to_string())
+        }
+    };
+    let date_added = clock.tick();
+    let is_first = existing.iter().all(|stored| stored.version_key > version_key);
+    let is_last = existing.iter().all(|stored| stored.version_key < version_key);
+    // A brand-new object has no older rows whose flags need clearing.
+    if is_first && !existing.is_empty() {
+        transaction
+            .prepare_cached("UPDATE objects SET is_first = 0 WHERE collection_id = ?1 AND stix_id = ?2 AND is_first = 1")?
+            .execute((collection_id, object.id().as_str()))?;
+    }
+    if is_last && !existing.is_empty() {
+        transaction
+            .prepare_cached("UPDATE objects SET is_last = 0 WHERE collection_id = ?1 AND stix_id = ?2 AND is_last = 1")?
+            .execute((collection_id, object.id().as_str()))?;
+    }
+    transaction
+        .prepare_cached(
+            "INSERT INTO objects (collection_id, stix_id, type, spec_version, version_key, version, date_added,
+                                  is_first, is_last, content_hash, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute((
+            collection_id,
+            object.id().as_str(),
+            object.object_type(),
+            object.spec_version(),
+            &version_key,
+            &version,
+            date_added,
+            is_first,
+            is_last,
+            &hash,
+            object.json(),
+        ))?;
+    Ok(AddOutcome::Added { version, date_added_micros: date_added })
+}
+
+fn existing_versions(transaction: &Transaction<'_>, collection_id: &str, stix_id: &str) -> Result<Vec<StoredVersion>, StoreError> {
+    let mut statement =
+        transaction.prepare_cached("SELECT version_key, content_hash FROM objects WHERE collection_id = ?1 AND stix_id = ?2")?;
+    let rows = statement.query_map((collection_id, stix_id), |row| Ok(StoredVersion { version_key: row.get(0)?, content_hash: row.get(1)? }))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn existing_unversioned(transaction: &Transaction<'_>, collection_id: &str, stix_id: &str, hash: &str) -> Result<String, StoreError> {
+    Ok(transaction.query_row(
+        "SELECT version FROM objects WHERE collection_id = ?1 AND stix_id = ?2 AND content_hash = ?3",
+        (collection_id, stix_id, hash),
+        |row| row.get(0),
+    )?)
+}
+
+fn refresh_first_last(transaction: &Transaction<'_>, collection_id: &str, stix_id: &str) -> Result<(), StoreError> {
+    transaction.execute(
+        "UPDATE objects SET
+            is_first = (version_key = (SELECT min(version_key) FROM objects WHERE collection_id = ?1 AND stix_id = ?2)),
+            is_last  = (version_key = (SELECT max(version_key) FROM objects WHERE collection_id = ?1 AND stix_id = ?2))
+         WHERE collection_id = ?1 AND stix_id = ?2",
+        (collection_id, stix_id),
+    )?;
+    Ok(())
+}
+
+fn placeholders(count: usize) -> String {
+    vec!["?"; count].join(",")
+}
+
+fn push_version_and_spec(sql: &mut String, parameters: &mut Vec<Value>, filter: &Filter) {
+    push_versions(sql, parameters, &filter.versions);
+    if !filter.spec_versions.is_empty() {
+        sql.push_str(&format!(" AND spec_version IN ({})", placeholders(filter.spec_versions.len())));
+        parameters.extend(filter.spec_versions.iter().cloned().map(Value::from));
+    }
+}
+
+fn push_versions(sql: &mut String, parameters: &mut Vec<Value>, selector: &VersionSelector) {
+    if selector.all {
+        return;
+    }
+    let mut alternatives = Vec::new();
+    if selector.last {
+        alternatives.push("is_last = 1".to_owned());
+    }
+    if selector.first {
+        alternatives.push("is_first = 1".to_owned());
+    }
+    if !selector.exact.is_empty() {
+        alternatives.push(format!("version_key IN ({})", placeholders(selector.exact.len())));
+        parameters.extend(selector.exact.iter().map(|stamp| Value::from(stamp.key())));
+    }
+    // `is_last = 1` alone is written bare so SQLite can use the partial index.
+    sql.push_str(" AND ");
+    if alternatives.len() == 1 {
+        sql.push_str(&alternatives[0]);
+    } else {
+        sql.push('(');
+        sql.push_str(&alternatives.join(" OR "));
+        sql.push(')');
+    }
+}
+
+fn build_query(collection_id: &str, object_id: Option<&str>, filter: &Filter, page_size: u32, with_json: bool) -> (String, Vec<Value>) {
+    let columns = if with_json { "seq, stix_id, version, spec_version, date_added, json" } else { "seq, stix_id, version, spec_version, date_added" };
+    let mut sql = format!("SELECT {columns} FROM objects WHERE collection_id = ?");
+    let mut parameters = vec![Value::from(collection_id.to_owned())];
+    if let Some(object_id) = object_id {
+        sql.push_str(" AND stix_id = ?");
+        parameters.push(Value::from(object_id.to_owned()));
+    }
+    if let Some(after) = filter.added_after {
+        // `date_added` has microsecond resolution: anything in the same microsecond or
+        // earlier is not "after".
+        sql.push_str(" AND date_added > ?");
+        parameters.push(Value::from(after.unix_nanos().div_euclid(1000) as i64));
+    }
+    if let Some(cursor) = filter.next {
+        sql.push_str(" AND (date_added > ? OR (date_added = ? AND seq > ?))");
+        parameters.extend([cursor.date_added_micros, cursor.date_added_micros, cursor.sequence].map(Value::from));
+    }
+    if !filter.ids.is_empty() {
+        sql.push_str(&format!(" AND stix_id IN ({})", placeholders(filter.ids.len())));
+        parameters.extend(filter.ids.iter().map(|id| Value::from(id.as_str().to_owned())));
+    }
+    if !filter.types.is_empty() {
+        sql.push_str(&format!(" AND type IN ({})", placeholders(filter.types.len())));
+        parameters.extend(filter.types.iter().cloned().map(Value::from));
+    }
+    push_version_and_spec(&mut sql, &mut parameters, filter);
+    sql.push_str(" ORDER BY date_added, seq LIMIT ?");
+    parameters.push(Value::from(i64::from(page_size) + 1));
+    (sql, parameters)
+}

@@ -1,0 +1,19 @@
+//! Append-only migrations, tracked with SQLite's `user_version`.
+
+use crate::StoreError;
+use rusqlite::Transaction;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let current: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::SchemaTooNew { found: current, known });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    Ok(())
+}

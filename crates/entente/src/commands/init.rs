@@ -1,0 +1,96 @@
+//! `entente init`: create a node. All or nothing: on any failure the files it made
+//! are removed, and an existing node is never touched.
+
+use super::now_micros;
+use crate::cli::InitArgs;
+use crate::datadir::{DataDir, random_bytes};
+use crate::output::emit;
+use anyhow::{Context, bail};
+use entente_core::auth::{ApiToken, Role};
+use entente_core::node::{CountryCode, NodeKey, NodeKind, NodeName, identity_object};
+use entente_core::stix::StixObject;
+use entente_core::{StixId, Timestamp};
+use entente_store::{ApiRoot, CollectionSpec, NodeSettings, Store};
+use serde::Serialize;
+
+pub const DEFAULT_API_ROOT: &str = "intel";
+
+#[derive(Serialize)]
+struct Created {
+    dir: String,
+    name: String,
+    identity_id: String,
+    fingerprint: String,
+    api_root: String,
+    collection_id: String,
+    token: String,
+    token_id: String,
+}
+
+pub fn run(dir: &DataDir, args: &InitArgs) -> anyhow::Result<()> {
+    let name = NodeName::parse(&args.name)?;
+    let kind = NodeKind::parse(&args.kind)?;
+    let country = args.country.as_deref().map(CountryCode::parse).transpose()?;
+    if dir.is_initialised() {
+        bail!("{} already holds a node; nothing was changed (use another --dir for a new node)", dir.root().display());
+    }
+    dir.create_root()?;
+    let created = create(dir, &name, kind, country.as_ref()).inspect_err(|_| dir.remove_node_files())?;
+    emit(args.json, &created, |created| {
+        format!(
+            "Created node {:?} in {}\n  identity:    {}\n  fingerprint: {}\n  TAXII:       /taxii2/ → /{}/collections/{}/\n\n\
+             Admin token (shown once, store it safely):\n  {}\n\nNext: `entente serve --dir {}`",
+            created.name, created.dir, created.identity_id, created.fingerprint, created.api_root, created.collection_id, created.token, created.dir
+        )
+    })
+}
+
+fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&CountryCode>) -> anyhow::Result<Created> {
+    let key = NodeKey::from_seed(random_bytes()?);
+    dir.write_key(&key.seed())?;
+    let store = Store::create(&dir.database()).context("creating the database")?;
+    let now = now_micros();
+    let identity_id = StixId::from_parts("identity", uuid::Uuid::new_v4())?;
+    let identity = identity_object(&identity_id, name, kind, country, Timestamp::from_unix_micros(now));
+    store.create_api_root(
+        &ApiRoot { name: DEFAULT_API_ROOT.into(), title: format!("{} intelligence", name.as_str()), description: None },
+        now,
+    )?;
+    let collection = store.create_collection(
+        &CollectionSpec {
+            id: uuid::Uuid::new_v4().to_string(),
+            api_root: DEFAULT_API_ROOT.into(),
+            title: "Intelligence".into(),
+            description: Some(format!("STIX 2.1 intelligence held by {}", name.as_str())),
+            alias: Some("intelligence".into()),
+            read_roles: Role::ALL.to_vec(),
+            write_roles: vec![Role::Analyst, Role::Admin],
+        },
+        now,
+    )?;
+    let identity_object = StixObject::from_json(&identity.to_string()).map_err(|rejection| anyhow::anyhow!("{rejection}"))?;
+    store.add_objects(&collection.id, &[identity_object], now)?;
+    let settings = NodeSettings {
+        name: name.as_str().to_owned(),
+        kind: kind.as_str().to_owned(),
+        country: country.map(|code| code.as_str().to_owned()),
+        identity_id: identity_id.to_string(),
+        public_key: hex::encode(key.public_key()),
+        fingerprint: key.fingerprint(),
+        default_api_root: DEFAULT_API_ROOT.into(),
+        default_collection: collection.id.clone(),
+    };
+    store.save_node_settings(&settings)?;
+    let token = ApiToken::from_random(random_bytes()?);
+    let record = store.create_token(&super::token::new_token_id()?, "admin (created by init)", Role::Admin, &token.hash(), now)?;
+    Ok(Created {
+        dir: dir.root().display().to_string(),
+        name: settings.name,
+        identity_id: settings.identity_id,
+        fingerprint: settings.fingerprint,
+        api_root: DEFAULT_API_ROOT.into(),
+        collection_id: collection.id,
+        token: token.secret().to_owned(),
+        token_id: record.id,
+    })
+}

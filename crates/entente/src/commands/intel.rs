@@ -1,0 +1,181 @@
+//! `entente intel import|export`.
+//!
+//! Import streams: objects are parsed one at a time and stored in batches, so memory
+//! stays flat whatever the file size. Export pages through the store and writes the
+//! bundle as it goes.
+
+use super::now_micros;
+use crate::cli::IntelCommand;
+use crate::datadir::DataDir;
+use crate::output::emit;
+use anyhow::Context;
+use entente_core::stix::StixObject;
+use entente_core::stix::stream::read_objects;
+use entente_core::taxii::{Filter, VersionSelector};
+use entente_store::{AddOutcome, Store};
+use flate2::read::MultiGzDecoder;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+const BATCH: usize = 2000;
+const SHOWN_REJECTIONS: usize = 20;
+
+#[derive(Default, Serialize)]
+struct Summary {
+    added: u64,
+    already_present: u64,
+    rejected: u64,
+    /// The first rejections, each with its reason.
+    rejections: Vec<String>,
+}
+
+impl Summary {
+    fn reject(&mut self, reason: String) {
+        self.rejected += 1;
+        if self.rejections.len() < SHOWN_REJECTIONS {
+            self.rejections.push(reason);
+        }
+    }
+}
+
+pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
+    let store = dir.open_store()?;
+    match command {
+        IntelCommand::Import { files, collection, json } => import(&store, &files, collection, json),
+        IntelCommand::Export { collection, types, all_versions } => {
+            export(&store, collection, types, all_versions).map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
+    let id = match named {
+        Some(id) => id,
+        None => store.node_settings()?.default_collection,
+    };
+    let collection = store.collection(None, &id)?.with_context(|| format!("no collection {id:?}; see `entente collection list`"))?;
+    Ok(collection.id)
+}
+
+fn import(store: &Store, files: &[std::path::PathBuf], collection: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+    let collection = target_collection(store, collection)?;
+    let mut summary = Summary::default();
+    for file in files {
+        import_file(store, &collection, file, &mut summary).with_context(|| format!("importing {}", file.display()))?;
+    }
+    emit(json, &summary, |summary| {
+        let mut text = format!("added {}, already present {}, rejected {}", summary.added, summary.already_present, summary.rejected);
+        for reason in &summary.rejections {
+            text.push_str(&format!("\n  rejected: {reason}"));
+        }
+        if summary.rejected as usize > summary.rejections.len() {
+            text.push_str(&format!("\n  … and {} more", summary.rejected as usize - summary.rejections.len()));
+        }
+        text
+    })?;
+    Ok(if summary.rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// Opens a file (or stdin for `-`), unwrapping gzip when the content starts with its magic bytes.
+fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
+    let raw: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)?;
+        progress.set_length(file.metadata()?.len());
+        Box::new(file)
+    };
+    let mut buffered = BufReader::with_capacity(1 << 20, progress.wrap_read(raw));
+    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip { Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(buffered))) } else { Box::new(buffered) })
+}
+
+fn progress_bar(path: &Path) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(path.display().to_string());
+    bar
+}
+
+fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
+    let progress = progress_bar(path);
+    let input = open_input(path, &progress)?;
+    let mut batch: Vec<StixObject> = Vec::with_capacity(BATCH);
+    let mut store_error: Option<anyhow::Error> = None;
+    let result = read_objects(input, &mut |raw| {
+        match StixObject::from_json(raw.get()) {
+            Ok(object) => batch.push(object),
+            Err(rejection) => summary.reject(rejection.to_string()),
+        }
+        if batch.len() >= BATCH {
+            if let Err(error) = flush(store, collection, &mut batch, summary) {
+                let reason = error.to_string();
+                store_error = Some(error);
+                return Err(reason);
+            }
+        }
+        Ok(())
+    });
+    progress.finish_and_clear();
+    if let Some(error) = store_error {
+        return Err(error);
+    }
+    // Objects read before a syntax error are kept: they were complete and valid.
+    flush(store, collection, &mut batch, summary)?;
+    result.map_err(anyhow::Error::from)
+}
+
+fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: &mut Summary) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let outcomes = store.add_objects(collection, batch, now_micros())?;
+    for (object, outcome) in batch.iter().zip(outcomes) {
+        match outcome {
+            AddOutcome::Added { .. } => summary.added += 1,
+            AddOutcome::AlreadyPresent { .. } => summary.already_present += 1,
+            AddOutcome::Conflict { reason, .. } => summary.reject(format!("{}: {reason}", object.id())),
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+fn export(store: &Store, collection: Option<String>, types: Vec<String>, all_versions: bool) -> anyhow::Result<()> {
+    let collection = target_collection(store, collection)?;
+    let mut filter = Filter::everything();
+    filter.types = types;
+    if !all_versions {
+        filter.versions = VersionSelector { first: false, last: true, all: false, exact: Vec::new() };
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
+    let mut first = true;
+    loop {
+        let page = store.query_objects(&collection, None, &filter, 1000, true)?;
+        for row in &page.rows {
+            if !first {
+                out.write_all(b",")?;
+            }
+            out.write_all(row.json.as_bytes())?;
+            first = false;
+        }
+        match page.next {
+            Some(cursor) => filter.next = Some(cursor),
+            None => break,
+        }
+    }
+    out.write_all(b"]}\n")?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! `entente serve`: run the HTTP server until SIGINT or SIGTERM, then finish the
+//! requests in flight and exit.
+
+use crate::cli::ServeArgs;
+use crate::datadir::DataDir;
+use anyhow::Context;
+use entente_server::{AppState, ServerConfig};
+use std::sync::Arc;
+
+pub fn run(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<()> {
+    let store = Arc::new(dir.open_store()?);
+    let node = store.node_settings()?;
+    let config = ServerConfig {
+        max_body_bytes: args.max_body_bytes,
+        max_page_size: args.max_page_size.max(1),
+        title: format!("Entente node {}", node.name),
+        ..ServerConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, node = %node.name, fingerprint = %node.fingerprint, "serving TAXII 2.1 at http://{address}/taxii2/");
+        entente_server::serve(listener, AppState::new(store, config), shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,91 @@
+//! The data directory: where the database and the signing key live.
+//!
+//! Layout: `entente.db` (SQLite, WAL) and `node.key` (the Ed25519 seed, hex, mode
+//! 0600). The directory itself is created with mode 0700.
+
+use anyhow::{Context, bail};
+use entente_store::Store;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: &Path) -> DataDir {
+        DataDir { root: root.to_owned() }
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.root.join("entente.db")
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.root.join("node.key")
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Opens the node's store, explaining what to do when there is none.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        if !self.database().exists() {
+            bail!(
+                "no node in {} — create one with `entente init --dir {} --name NAME`, or point --dir/ENTENTE_DIR at an existing node",
+                self.root.display(),
+                self.root.display()
+            );
+        }
+        Store::open(&self.database()).with_context(|| format!("opening {}", self.database().display()))
+    }
+
+    /// Whether anything of a node is already here.
+    pub fn is_initialised(&self) -> bool {
+        self.database().exists() || self.key_file().exists()
+    }
+
+    pub fn create_root(&self) -> anyhow::Result<()> {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&self.root).with_context(|| format!("creating {}", self.root.display()))
+    }
+
+    /// Writes the signing-key seed, readable by its owner only; never overwrites.
+    pub fn write_key(&self, seed: &[u8; 32]) -> anyhow::Result<()> {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let path = self.key_file();
+        let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(hex::encode(seed).as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        Ok(())
+    }
+
+    /// Removes what a failed `init` created, so a retry starts clean.
+    pub fn remove_node_files(&self) {
+        for name in ["entente.db", "entente.db-wal", "entente.db-shm", "node.key"] {
+            let _ = fs::remove_file(self.root.join(name));
+        }
+    }
+}
+
+/// Fills a buffer from the operating system's random source.
+pub fn random_bytes<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut buffer = [0u8; N];
+    getrandom::fill(&mut buffer).map_err(|error| anyhow::anyhow!("no randomness available: {error}"))?;
+    Ok(buffer)
+}
