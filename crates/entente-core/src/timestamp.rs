@@ -97,7 +97,8 @@ impl Timestamp {
         let date = Date::from_calendar_date(year as i32, month, day as u8).map_err(|_| error("no such date"))?;
         // RFC 3339 allows a leap second; it is folded into the next second.
         let (second, carry) = if second == 60 { (59, 1_000_000_000i128) } else { (second, 0) };
-        let clock = Time::from_hms(hour as u8, minute as u8, second as u8).map_err(|_| error("time of day out of range"))?;
+        let clock =
+            Time::from_hms(hour as u8, minute as u8, second as u8).map_err(|_| error("time of day out of range"))?;
         let instant = PrimitiveDateTime::new(date, clock).assume_utc();
         let unix_nanos = instant.unix_timestamp_nanos() + i128::from(nanos) + carry;
         Ok(Timestamp { unix_nanos, precision })

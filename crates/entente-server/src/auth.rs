@@ -26,11 +26,7 @@ impl Caller {
     }
 
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.0.role == role {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!("this needs the {role} role")))
-        }
+        if self.0.role == role { Ok(()) } else { Err(ApiError::forbidden(format!("this needs the {role} role"))) }
     }
 }
 

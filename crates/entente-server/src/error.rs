@@ -56,7 +56,9 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(what) => ApiError::not_found(what),
-            StoreError::AlreadyExists(what) => ApiError::new(StatusCode::CONFLICT, "already-exists", format!("{what} already exists")),
+            StoreError::AlreadyExists(what) => {
+                ApiError::new(StatusCode::CONFLICT, "already-exists", format!("{what} already exists"))
+            }
             StoreError::Invalid(reason) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", reason),
             other => ApiError::internal(other.to_string()),
         }
@@ -78,9 +80,10 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, text).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(TAXII_MEDIA_TYPE));
         if self.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"entente\", Basic realm=\"entente\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"entente\", Basic realm=\"entente\""),
+            );
         }
         response
     }

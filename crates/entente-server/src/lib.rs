@@ -24,7 +24,11 @@ use std::future::Future;
 use tokio::net::TcpListener;
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = router(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -61,7 +61,8 @@ pub(crate) async fn track(State(state): State<crate::AppState>, request: Request
     state.metrics.record(|| {
         let labels = [("route", route.clone()), ("method", method.clone()), ("status", status)];
         metrics::counter!("entente_http_requests_total", &labels).increment(1);
-        metrics::histogram!("entente_http_request_duration_seconds", &[("route", route), ("method", method)]).record(seconds);
+        metrics::histogram!("entente_http_request_duration_seconds", &[("route", route), ("method", method)])
+            .record(seconds);
     });
     response
 }

@@ -56,8 +56,9 @@ pub fn is_valid_api_root_name(name: &str) -> bool {
         && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
 }
 
-fn roles(text: String) -> Result<Vec<Role>, rusqlite::Error> {
-    Role::parse_list(&text).map_err(|error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
+fn roles(text: &str) -> Result<Vec<Role>, rusqlite::Error> {
+    Role::parse_list(text)
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
 }
 
 fn collection_from_row(row: &Row<'_>) -> Result<Collection, rusqlite::Error> {
@@ -67,8 +68,8 @@ fn collection_from_row(row: &Row<'_>) -> Result<Collection, rusqlite::Error> {
         title: row.get(2)?,
         description: row.get(3)?,
         alias: row.get(4)?,
-        read_roles: roles(row.get(5)?)?,
-        write_roles: roles(row.get(6)?)?,
+        read_roles: roles(&row.get::<_, String>(5)?)?,
+        write_roles: roles(&row.get::<_, String>(6)?)?,
     })
 }
 
@@ -83,8 +84,11 @@ impl Store {
             )));
         }
         self.pool.write(|transaction| {
-            let exists: bool =
-                transaction.query_row("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)", [&root.name], |row| row.get(0))?;
+            let exists: bool = transaction.query_row(
+                "SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)",
+                [&root.name],
+                |row| row.get(0),
+            )?;
             if exists {
                 return Err(StoreError::AlreadyExists(format!("API root {:?}", root.name)));
             }
@@ -98,8 +102,10 @@ impl Store {
 
     pub fn list_api_roots(&self) -> Result<Vec<ApiRoot>, StoreError> {
         self.pool.read(|transaction| {
-            let mut statement = transaction.prepare_cached("SELECT name, title, description FROM api_roots ORDER BY created_at, name")?;
-            let rows = statement.query_map([], |row| Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? }))?;
+            let mut statement = transaction
+                .prepare_cached("SELECT name, title, description FROM api_roots ORDER BY created_at, name")?;
+            let rows = statement
+                .query_map([], |row| Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? }))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -108,24 +114,32 @@ impl Store {
         self.pool.read(|transaction| {
             Ok(transaction
                 .prepare_cached("SELECT name, title, description FROM api_roots WHERE name = ?1")?
-                .query_row([name], |row| Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? }))
+                .query_row([name], |row| {
+                    Ok(ApiRoot { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? })
+                })
                 .optional()?)
         })
     }
 
     pub fn create_collection(&self, spec: &CollectionSpec, now_micros: i64) -> Result<Collection, StoreError> {
-        let parsed = uuid::Uuid::try_parse(&spec.id).map_err(|_| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
+        let parsed = uuid::Uuid::try_parse(&spec.id)
+            .map_err(|_| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
         let id = parsed.hyphenated().to_string();
         if spec.title.trim().is_empty() {
             return Err(StoreError::Invalid("a collection needs a non-empty title".into()));
         }
         self.pool.write(|transaction| {
-            let root_exists: bool = transaction
-                .query_row("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)", [&spec.api_root], |row| row.get(0))?;
+            let root_exists: bool = transaction.query_row(
+                "SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)",
+                [&spec.api_root],
+                |row| row.get(0),
+            )?;
             if !root_exists {
                 return Err(StoreError::NotFound(format!("API root {:?}", spec.api_root)));
             }
-            let exists: bool = transaction.query_row("SELECT EXISTS(SELECT 1 FROM collections WHERE id = ?1)", [&id], |row| row.get(0))?;
+            let exists: bool =
+                transaction
+                    .query_row("SELECT EXISTS(SELECT 1 FROM collections WHERE id = ?1)", [&id], |row| row.get(0))?;
             if exists {
                 return Err(StoreError::AlreadyExists(format!("collection {id}")));
             }
@@ -171,7 +185,8 @@ impl Store {
     /// A collection by id (any API root when `api_root` is `None`).
     pub fn collection(&self, api_root: Option<&str>, id: &str) -> Result<Option<Collection>, StoreError> {
         self.pool.read(|transaction| {
-            let sql = format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND (?2 IS NULL OR api_root = ?2)");
+            let sql =
+                format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND (?2 IS NULL OR api_root = ?2)");
             Ok(transaction.prepare_cached(&sql)?.query_row((id, api_root), collection_from_row).optional()?)
         })
     }

@@ -53,7 +53,10 @@ impl Pool {
 
     /// Runs `work` on a reader connection inside one read transaction, so that
     /// multi-statement reads see one snapshot.
-    pub(crate) fn read<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn read<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut connection = self.take_reader()?;
         let result = (|| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;

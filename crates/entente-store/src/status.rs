@@ -26,7 +26,8 @@ impl Store {
         })?;
         found
             .map(|(owner, text)| {
-                let status = serde_json::from_str(&text).map_err(|error| StoreError::Corrupt(format!("status {id}: {error}")))?;
+                let status = serde_json::from_str(&text)
+                    .map_err(|error| StoreError::Corrupt(format!("status {id}: {error}")))?;
                 Ok((owner, status))
             })
             .transpose()

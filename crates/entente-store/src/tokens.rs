@@ -49,8 +49,8 @@ impl Store {
 
     pub fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         self.pool.read(|transaction| {
-            let mut statement =
-                transaction.prepare("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id")?;
+            let mut statement = transaction
+                .prepare("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id")?;
             let rows = statement.query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get(1)?, row.get::<_, String>(2)?, row.get(3)?, row.get(4)?))
             })?;
@@ -66,10 +66,8 @@ impl Store {
     /// Revokes a token at once; revoking twice is an error so that typos show.
     pub fn revoke_token(&self, id: &str, now_micros: i64) -> Result<(), StoreError> {
         self.pool.write(|transaction| {
-            let changed = transaction.execute(
-                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                (id, now_micros),
-            )?;
+            let changed = transaction
+                .execute("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", (id, now_micros))?;
             if changed == 0 {
                 return Err(StoreError::NotFound(format!("an active token with id {id:?}")));
             }

@@ -38,10 +38,7 @@ pub enum ObservationExpression {
     /// `a FOLLOWEDBY b FOLLOWEDBY …`: the operands match in this order in time.
     FollowedBy(Vec<ObservationExpression>),
     /// An expression restricted by qualifiers, applied in the order written.
-    Qualified {
-        expression: Box<ObservationExpression>,
-        qualifiers: Vec<Qualifier>,
-    },
+    Qualified { expression: Box<ObservationExpression>, qualifiers: Vec<Qualifier> },
 }
 
 /// A restriction on the observations that can match an observation expression.

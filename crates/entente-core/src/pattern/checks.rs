@@ -48,16 +48,12 @@ pub(super) fn describe(kind: &TokenKind) -> String {
 /// already made sure it starts with a letter or '_'.
 pub(super) fn check_object_type(name: &str) -> Result<(), String> {
     let well_formed = (3..=250).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !KEYWORDS.contains(&name);
     if well_formed {
         Ok(())
     } else {
-        Err(format!(
-            "'{name}' is not a STIX object type: expected 3 to 250 lower-case letters, digits or hyphens"
-        ))
+        Err(format!("'{name}' is not a STIX object type: expected 3 to 250 lower-case letters, digits or hyphens"))
     }
 }
 
@@ -81,11 +77,7 @@ pub(super) fn number(text: &str) -> Result<Constant, String> {
 pub(super) fn parse_seconds(text: &str) -> Option<Duration> {
     let unsigned = text.strip_prefix('+').unwrap_or(text);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let seconds = if whole.is_empty() {
-        0
-    } else {
-        whole.parse::<u64>().ok()?
-    };
+    let seconds = if whole.is_empty() { 0 } else { whole.parse::<u64>().ok()? };
     let mut nanos = 0u32;
     let mut digits = fraction.chars();
     for _ in 0..9 {
@@ -113,19 +105,15 @@ pub(super) fn check_operand(operator: Operator, value: &Constant) -> Result<(), 
     };
     let symbol = operator.symbol();
     match operator {
-        Operator::In if !matches!(value, Constant::Set(_)) => Err(format!(
-            "IN needs a set of constants such as ('a', 'b'), found {kind}"
-        )),
+        Operator::In if !matches!(value, Constant::Set(_)) => {
+            Err(format!("IN needs a set of constants such as ('a', 'b'), found {kind}"))
+        }
         Operator::In => Ok(()),
-        _ if matches!(value, Constant::Set(_)) => Err(format!(
-            "only IN takes a set; {symbol} needs a single constant"
-        )),
+        _ if matches!(value, Constant::Set(_)) => Err(format!("only IN takes a set; {symbol} needs a single constant")),
         Operator::Equal | Operator::NotEqual => Ok(()),
         Operator::Greater | Operator::Less | Operator::GreaterOrEqual | Operator::LessOrEqual => {
             if matches!(value, Constant::Boolean(_)) {
-                Err(format!(
-                    "{symbol} needs an orderable constant, found {kind}"
-                ))
+                Err(format!("{symbol} needs an orderable constant, found {kind}"))
             } else {
                 Ok(())
             }

@@ -12,8 +12,7 @@
 //! (whitespace, comments, `==`, quoting choices and redundant parentheses are lost).
 
 use super::ast::{
-    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, PathStep,
-    Pattern, Qualifier,
+    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, PathStep, Pattern, Qualifier,
 };
 use super::lexer::is_plain_identifier;
 use base64::Engine;
@@ -65,16 +64,9 @@ impl Display for ObservationExpression {
             ObservationExpression::FollowedBy(operands) => {
                 write_observation_chain(formatter, operands, "FOLLOWEDBY", 0)
             }
-            ObservationExpression::Or(operands) => {
-                write_observation_chain(formatter, operands, "OR", 1)
-            }
-            ObservationExpression::And(operands) => {
-                write_observation_chain(formatter, operands, "AND", 2)
-            }
-            ObservationExpression::Qualified {
-                expression,
-                qualifiers,
-            } => {
+            ObservationExpression::Or(operands) => write_observation_chain(formatter, operands, "OR", 1),
+            ObservationExpression::And(operands) => write_observation_chain(formatter, operands, "AND", 2),
+            ObservationExpression::Qualified { expression, qualifiers } => {
                 // Qualifiers attach to a bracketed or parenthesised expression only, and
                 // a nested qualified expression needs parentheses to stay separate.
                 if matches!(**expression, ObservationExpression::Observation(_)) {
@@ -141,13 +133,7 @@ impl Display for ComparisonExpression {
 impl Display for Comparison {
     fn fmt(&self, formatter: &mut Formatter<'_>) -> fmt::Result {
         let not = if self.negated { "NOT " } else { "" };
-        write!(
-            formatter,
-            "{} {not}{} {}",
-            self.path,
-            self.operator.symbol(),
-            self.value
-        )
+        write!(formatter, "{} {not}{} {}", self.path, self.operator.symbol(), self.value)
     }
 }
 
@@ -184,20 +170,12 @@ impl Display for Constant {
                 // read back to the same value; a '.' keeps it from reading as an integer.
                 let text = value.to_string();
                 formatter.write_str(&text)?;
-                if text.contains('.') {
-                    Ok(())
-                } else {
-                    formatter.write_str(".0")
-                }
+                if text.contains('.') { Ok(()) } else { formatter.write_str(".0") }
             }
             Constant::Boolean(value) => write!(formatter, "{value}"),
             Constant::Timestamp(timestamp) => write!(formatter, "t'{timestamp}'"),
             Constant::Binary(bytes) => {
-                write!(
-                    formatter,
-                    "b'{}'",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                )
+                write!(formatter, "b'{}'", base64::engine::general_purpose::STANDARD.encode(bytes))
             }
             Constant::Hex(bytes) => write!(formatter, "h'{}'", hex::encode(bytes)),
             Constant::Set(members) => {

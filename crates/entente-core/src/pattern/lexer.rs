@@ -79,21 +79,14 @@ pub(super) enum TokenKind {
 /// hyphens that is not a keyword.
 pub(super) fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    let starts_well = chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
-    starts_well
-        && chars.all(|rest| rest.is_ascii_alphanumeric() || rest == '_')
-        && !KEYWORDS.contains(&name)
+    let starts_well = chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
+    starts_well && chars.all(|rest| rest.is_ascii_alphanumeric() || rest == '_') && !KEYWORDS.contains(&name)
 }
 
 /// Splits `text` into tokens. A lexical error becomes the final `Invalid` token, so
 /// that a syntax error earlier in the text is still reported first.
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
-    let mut lexer = Lexer {
-        chars: text.chars().collect(),
-        position: 0,
-    };
+    let mut lexer = Lexer { chars: text.chars().collect(), position: 0 };
     let mut tokens = Vec::new();
     loop {
         match lexer.next_token() {
@@ -105,10 +98,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
             Err(error) => {
-                tokens.push(Token {
-                    start: error.position,
-                    kind: TokenKind::Invalid(error),
-                });
+                tokens.push(Token { start: error.position, kind: TokenKind::Invalid(error) });
                 return tokens;
             }
         }
@@ -129,19 +119,14 @@ impl Lexer {
         self.skip_space_and_comments()?;
         let start = self.position;
         let Some(current) = self.peek_at(0) else {
-            return Ok(Token {
-                start,
-                kind: TokenKind::End,
-            });
+            return Ok(Token { start, kind: TokenKind::End });
         };
         let next = self.peek_at(1);
         let kind = match current {
             '\'' => TokenKind::String(self.string(start)?),
             't' | 'b' | 'h' if next == Some('\'') => self.typed_literal(current, start)?,
             'a'..='z' | 'A'..='Z' | '_' => TokenKind::Word(self.word()),
-            '0'..='9' | '.' | '+' | '-' if self.number_ahead() => {
-                TokenKind::Number(self.number(start)?)
-            }
+            '0'..='9' | '.' | '+' | '-' if self.number_ahead() => TokenKind::Number(self.number(start)?),
             _ => self.punctuation(current, next, start)?,
         };
         Ok(Token { start, kind })
@@ -177,10 +162,7 @@ impl Lexer {
 
     fn word(&mut self) -> String {
         let start = self.position;
-        while self
-            .peek_at(0)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        while self.peek_at(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             self.position += 1;
         }
         self.chars[start..self.position].iter().collect()
@@ -189,10 +171,7 @@ impl Lexer {
     /// True when a number starts here: a digit, or a sign or dot that a digit follows
     /// (`-5`, `+.5`, `.5`).
     fn number_ahead(&self) -> bool {
-        let digit_at = |offset| {
-            self.peek_at(offset)
-                .is_some_and(|c: char| c.is_ascii_digit())
-        };
+        let digit_at = |offset| self.peek_at(offset).is_some_and(|c: char| c.is_ascii_digit());
         match self.peek_at(0) {
             Some('+' | '-') => digit_at(1) || (self.peek_at(1) == Some('.') && digit_at(2)),
             Some('.') => digit_at(1),
@@ -209,17 +188,13 @@ impl Lexer {
         let whole_start = self.position;
         self.skip_digits();
         let whole_digits = self.position - whole_start;
-        let is_float =
-            self.peek_at(0) == Some('.') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit());
+        let is_float = self.peek_at(0) == Some('.') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit());
         if is_float {
             self.position += 1;
             self.skip_digits();
         } else if whole_digits > 1 && self.chars.get(whole_start) == Some(&'0') {
             // The grammar spells integers `0 | [1-9][0-9]*`; `007` is not one number.
-            return Err(PatternError::new(
-                start,
-                "integer literals must not have leading zeros",
-            ));
+            return Err(PatternError::new(start, "integer literals must not have leading zeros"));
         }
         Ok(self.chars[start..self.position].iter().collect())
     }
@@ -247,9 +222,8 @@ impl Lexer {
                         self.position += 1;
                     }
                     Some(other) => {
-                        let reason = format!(
-                            "invalid escape '\\{other}' in string literal; only \\' and \\\\ are allowed"
-                        );
+                        let reason =
+                            format!("invalid escape '\\{other}' in string literal; only \\' and \\\\ are allowed");
                         return Err(PatternError::new(self.position - 1, reason));
                     }
                     None => return Err(PatternError::new(start, "unterminated string literal")),
@@ -268,10 +242,7 @@ impl Lexer {
             self.position += 1;
         }
         if self.peek_at(0).is_none() {
-            return Err(PatternError::new(
-                start,
-                format!("unterminated {prefix}'…' literal"),
-            ));
+            return Err(PatternError::new(start, format!("unterminated {prefix}'…' literal")));
         }
         let content: String = self.chars[content_start..self.position].iter().collect();
         self.position += 1;
@@ -280,19 +251,12 @@ impl Lexer {
             't' => Timestamp::parse(&content)
                 .map(TokenKind::Timestamp)
                 .map_err(|error| invalid(format!("invalid timestamp literal: {}", error.reason))),
-            'b' => decode_base64(&content)
-                .map(TokenKind::Binary)
-                .map_err(invalid),
+            'b' => decode_base64(&content).map(TokenKind::Binary).map_err(invalid),
             _ => decode_hex(&content).map(TokenKind::Hex).map_err(invalid),
         }
     }
 
-    fn punctuation(
-        &mut self,
-        current: char,
-        next: Option<char>,
-        start: usize,
-    ) -> Result<TokenKind, PatternError> {
+    fn punctuation(&mut self, current: char, next: Option<char>, start: usize) -> Result<TokenKind, PatternError> {
         let (kind, width) = match (current, next) {
             ('=', Some('=')) => (TokenKind::Operator(Operator::Equal), 2),
             ('=', _) => (TokenKind::Operator(Operator::Equal), 1),
@@ -314,10 +278,7 @@ impl Lexer {
                 return Err(PatternError::new(start, reason));
             }
             (other, _) => {
-                return Err(PatternError::new(
-                    start,
-                    format!("unexpected character {other:?}"),
-                ));
+                return Err(PatternError::new(start, format!("unexpected character {other:?}")));
             }
         };
         self.position += width;
@@ -332,9 +293,7 @@ fn decode_base64(content: &str) -> Result<Vec<u8>, String> {
         return Err("binary literal must not be empty".to_owned());
     }
     if !content.len().is_multiple_of(4) {
-        return Err(
-            "binary literal must be padded base64 (a multiple of four characters)".to_owned(),
-        );
+        return Err("binary literal must be padded base64 (a multiple of four characters)".to_owned());
     }
     base64::engine::general_purpose::STANDARD
         .decode(content)
@@ -346,6 +305,5 @@ fn decode_hex(content: &str) -> Result<Vec<u8>, String> {
     if !content.chars().count().is_multiple_of(2) {
         return Err("hex literal must have an even number of hex digits".to_owned());
     }
-    hex::decode(content)
-        .map_err(|_| "hex literal may contain only the digits 0-9 and a-f".to_owned())
+    hex::decode(content).map_err(|_| "hex literal may contain only the digits 0-9 and a-f".to_owned())
 }

@@ -38,8 +38,8 @@ mod parser;
 mod tests;
 
 pub use ast::{
-    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, Operator,
-    PathStep, Pattern, Qualifier,
+    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, Operator, PathStep, Pattern,
+    Qualifier,
 };
 
 /// Parses a STIX 2.1 pattern such as `[file:hashes.'SHA-256' = '…'] WITHIN 300 SECONDS`.
@@ -58,10 +58,7 @@ pub struct PatternError {
 
 impl PatternError {
     fn new(position: usize, reason: impl Into<String>) -> PatternError {
-        PatternError {
-            position,
-            reason: reason.into(),
-        }
+        PatternError { position, reason: reason.into() }
     }
 }
 

@@ -30,17 +30,12 @@ mod comparison;
 pub(super) const MAX_NESTING: usize = 100;
 
 pub(super) fn parse(text: &str) -> Result<Pattern, PatternError> {
-    let mut parser = Parser {
-        tokens: tokenize(text),
-        index: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { tokens: tokenize(text), index: 0, depth: 0 };
     let root = parser.observation_followed_by()?;
     if parser.peek().kind == TokenKind::End {
         Ok(Pattern { root })
     } else {
-        Err(parser
-            .unexpected("expected AND, OR, FOLLOWEDBY, a qualifier or the end of the pattern"))
+        Err(parser.unexpected("expected AND, OR, FOLLOWEDBY, a qualifier or the end of the pattern"))
     }
 }
 
@@ -92,19 +87,11 @@ impl Parser {
     }
 
     fn expect(&mut self, kind: &TokenKind, expected: impl Display) -> Result<(), PatternError> {
-        if self.eat(kind) {
-            Ok(())
-        } else {
-            Err(self.unexpected(expected))
-        }
+        if self.eat(kind) { Ok(()) } else { Err(self.unexpected(expected)) }
     }
 
     fn expect_word(&mut self, keyword: &str, expected: impl Display) -> Result<(), PatternError> {
-        if self.eat_word(keyword) {
-            Ok(())
-        } else {
-            Err(self.unexpected(expected))
-        }
+        if self.eat_word(keyword) { Ok(()) } else { Err(self.unexpected(expected)) }
     }
 
     /// The error for a token the grammar does not allow here. A lexical error takes
@@ -120,8 +107,7 @@ impl Parser {
     /// Enters one level of brackets or parentheses, refusing to go deeper than the cap.
     fn enter(&mut self, position: usize) -> Result<(), PatternError> {
         if self.depth >= MAX_NESTING {
-            let reason =
-                format!("brackets and parentheses nest more than {MAX_NESTING} levels deep");
+            let reason = format!("brackets and parentheses nest more than {MAX_NESTING} levels deep");
             return Err(PatternError::new(position, reason));
         }
         self.depth += 1;
@@ -159,10 +145,7 @@ impl Parser {
         let expression = self.observation_primary()?;
         let mut qualifiers: Vec<Qualifier> = Vec::new();
         while let Some((start, qualifier)) = self.qualifier()? {
-            if qualifiers
-                .iter()
-                .any(|existing| existing.keyword() == qualifier.keyword())
-            {
+            if qualifiers.iter().any(|existing| existing.keyword() == qualifier.keyword()) {
                 let reason = format!(
                     "this observation expression already has a {} qualifier; \
                      wrap it in parentheses to apply another",
@@ -175,10 +158,7 @@ impl Parser {
         if qualifiers.is_empty() {
             return Ok(expression);
         }
-        Ok(ObservationExpression::Qualified {
-            expression: Box::new(expression),
-            qualifiers,
-        })
+        Ok(ObservationExpression::Qualified { expression: Box::new(expression), qualifiers })
     }
 
     fn observation_primary(&mut self) -> Result<ObservationExpression, PatternError> {
@@ -187,8 +167,7 @@ impl Parser {
             self.enter(open)?;
             self.advance();
             let comparisons = self.comparison_or()?;
-            let expected =
-                format!("expected ']' to close the observation expression opened at {open}");
+            let expected = format!("expected ']' to close the observation expression opened at {open}");
             self.expect(&TokenKind::RightBracket, expected)?;
             self.depth -= 1;
             Ok(ObservationExpression::Observation(comparisons))
@@ -196,10 +175,7 @@ impl Parser {
             self.enter(open)?;
             self.advance();
             let inner = self.observation_followed_by()?;
-            self.expect(
-                &TokenKind::RightParen,
-                format!("expected ')' to close the parenthesis opened at {open}"),
-            )?;
+            self.expect(&TokenKind::RightParen, format!("expected ')' to close the parenthesis opened at {open}"))?;
             self.depth -= 1;
             Ok(inner)
         } else {
@@ -229,13 +205,7 @@ impl Parser {
                 let reason = "the STOP timestamp must be later than the START timestamp";
                 return Err(PatternError::new(stop_position, reason));
             }
-            return Ok(Some((
-                start,
-                Qualifier::StartStop {
-                    start: start_time,
-                    stop: stop_time,
-                },
-            )));
+            return Ok(Some((start, Qualifier::StartStop { start: start_time, stop: stop_time })));
         }
         Ok(None)
     }
@@ -258,16 +228,10 @@ impl Parser {
         let TokenKind::Number(text) = &token.kind else {
             return Err(self.unexpected("expected a positive whole number after REPEATS"));
         };
-        let count = text
-            .parse::<u64>()
-            .ok()
-            .filter(|count| *count > 0)
-            .ok_or_else(|| {
-                let reason = format!(
-                    "REPEATS needs a positive whole number that fits in 64 bits, found {text}"
-                );
-                PatternError::new(token.start, reason)
-            })?;
+        let count = text.parse::<u64>().ok().filter(|count| *count > 0).ok_or_else(|| {
+            let reason = format!("REPEATS needs a positive whole number that fits in 64 bits, found {text}");
+            PatternError::new(token.start, reason)
+        })?;
         self.advance();
         Ok(count)
     }
@@ -277,8 +241,6 @@ impl Parser {
             self.advance();
             return Ok(timestamp);
         }
-        Err(self.unexpected(format!(
-            "expected a timestamp literal such as t'2016-01-01T00:00:00Z' after {after}"
-        )))
+        Err(self.unexpected(format!("expected a timestamp literal such as t'2016-01-01T00:00:00Z' after {after}")))
     }
 }

@@ -42,8 +42,8 @@ impl Rejection {
 impl StixObject {
     /// Parses and validates one object from its JSON text.
     pub fn from_json(text: &str) -> Result<StixObject, Rejection> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|error| Rejection::single(None, format!("not valid JSON: {error}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| Rejection::single(None, format!("not valid JSON: {error}")))?;
         let Value::Object(map) = value else {
             return Err(Rejection::single(None, "a STIX object must be a JSON object".into()));
         };

@@ -125,15 +125,18 @@ pub struct ErrorMessage {
 }
 
 /// Writes a TAXII envelope around objects that are already JSON text.
-pub fn write_envelope<'a>(more: bool, next: Option<&str>, objects: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::with_capacity(4096);
+pub fn write_envelope(more: bool, next: Option<&str>, objects: &[&str]) -> String {
+    // Sized up front: pages are tens of kilobytes and regrowing would copy them twice.
+    let mut out = String::with_capacity(
+        64 + next.map_or(0, str::len) + objects.iter().map(|object| object.len() + 1).sum::<usize>(),
+    );
     out.push_str(if more { "{\"more\":true" } else { "{\"more\":false" });
     if let Some(next) = next {
         out.push_str(",\"next\":");
         out.push_str(&serde_json::Value::from(next).to_string());
     }
     let mut first = true;
-    for object in objects {
+    for object in objects.iter().copied() {
         out.push_str(if first { ",\"objects\":[" } else { "," });
         out.push_str(object);
         first = false;
@@ -151,10 +154,10 @@ mod tests {
 
     #[test]
     fn envelope_is_valid_json() {
-        let text = write_envelope(true, Some("e1.abc"), ["{\"a\":1}", "{\"b\":2}"]);
+        let text = write_envelope(true, Some("e1.abc"), &["{\"a\":1}", "{\"b\":2}"]);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["objects"].as_array().unwrap().len(), 2);
         assert_eq!(value["next"], "e1.abc");
-        assert_eq!(write_envelope(false, None, []), "{\"more\":false}");
+        assert_eq!(write_envelope(false, None, &[]), "{\"more\":false}");
     }
 }

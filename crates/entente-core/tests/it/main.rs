@@ -1,1 +1,2 @@
 mod pattern;
+mod stix;

@@ -6,43 +6,27 @@
 
 use entente_core::Timestamp;
 use entente_core::pattern::{
-    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, Operator,
-    PathStep, Pattern, Qualifier, parse,
+    Comparison, ComparisonExpression, Constant, ObjectPath, ObservationExpression, Operator, PathStep, Pattern,
+    Qualifier, parse,
 };
 use proptest::prelude::*;
 use std::time::Duration;
 
 fn spec_examples() -> Vec<String> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/stix-examples/pattern-spec-examples-v21.txt"
-    );
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/stix-examples/pattern-spec-examples-v21.txt");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+    text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).map(str::to_owned).collect()
 }
 
 #[test]
 fn every_spec_example_parses_and_prints_back() {
     let examples = spec_examples();
-    assert!(
-        examples.len() >= 20,
-        "only {} examples found",
-        examples.len()
-    );
+    assert!(examples.len() >= 20, "only {} examples found", examples.len());
     for example in examples {
         let pattern = parse(&example).unwrap_or_else(|error| panic!("{example}\n{error}"));
         assert!(!pattern.comparisons().is_empty());
         let printed = pattern.to_string();
-        assert_eq!(
-            parse(&printed).as_ref(),
-            Ok(&pattern),
-            "{example}\nprinted as {printed}"
-        );
+        assert_eq!(parse(&printed).as_ref(), Ok(&pattern), "{example}\nprinted as {printed}");
     }
 }
 
@@ -51,28 +35,10 @@ fn spec_example_with_qualifiers_has_the_grammar_shape() {
     let text = "[network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = 'example.com'] \
                 REPEATS 5 TIMES WITHIN 1800 SECONDS";
     let pattern = parse(text).expect("spec example");
-    let ObservationExpression::Qualified { qualifiers, .. } = &pattern.root else {
-        panic!("{pattern:?}")
-    };
-    assert_eq!(
-        *qualifiers,
-        vec![
-            Qualifier::Repeats(5),
-            Qualifier::Within(Duration::from_secs(1800))
-        ]
-    );
-    let paths: Vec<String> = pattern
-        .comparisons()
-        .iter()
-        .map(|comparison| comparison.path.to_string())
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            "network-traffic:dst_ref.type",
-            "network-traffic:dst_ref.value"
-        ]
-    );
+    let ObservationExpression::Qualified { qualifiers, .. } = &pattern.root else { panic!("{pattern:?}") };
+    assert_eq!(*qualifiers, vec![Qualifier::Repeats(5), Qualifier::Within(Duration::from_secs(1800))]);
+    let paths: Vec<String> = pattern.comparisons().iter().map(|comparison| comparison.path.to_string()).collect();
+    assert_eq!(paths, ["network-traffic:dst_ref.type", "network-traffic:dst_ref.value"]);
 }
 
 /// Patterns that must be refused, with the character position of the problem.
@@ -86,28 +52,16 @@ const INVALID: &[(&str, usize)] = &[
     ("[file:name MATCHES /.*\\.dll/]", 19),
     ("[win-registry-key:key = 'hklm\\\\foo'] WITHIN ]", 44),
     ("[win-registry-key:key = 'hklm\\\\foo'] WITHIN 5 HOURS]", 46),
-    (
-        "[win-registry-key:key = 'hklm\\\\foo'] WITHIN -5 SECONDS]",
-        44,
-    ),
+    ("[win-registry-key:key = 'hklm\\\\foo'] WITHIN -5 SECONDS]", 44),
     ("[network-traffic:dst_ref.value ISSUBSET ]", 40),
-    (
-        "[file:hashes.MD5 =? 'cead3f77f6cda6ec00f57d76c9a6879f']",
-        18,
-    ),
+    ("[file:hashes.MD5 =? 'cead3f77f6cda6ec00f57d76c9a6879f']", 18),
     ("[x-whatever:detected == t'2457-73-22T32:81:84.1Z']", 24),
     ("[artifact:payload_bin = b'====']", 24),
     ("[foo:bar=1] within 2 seconds", 12),
     ("[x-a:b = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS", 29),
     ("[x-a:b = 1] REPEATS 2 TIMES REPEATS 3 TIMES", 28),
-    (
-        "[x-a:b = 1] START t'2016-06-01T01:30:00Z' STOP t'2016-06-01T01:30:00Z'",
-        47,
-    ),
-    (
-        "[x-a:b = 1] START '2016-06-01T01:30:00Z' STOP t'2016-06-01T02:30:00Z'",
-        18,
-    ),
+    ("[x-a:b = 1] START t'2016-06-01T01:30:00Z' STOP t'2016-06-01T01:30:00Z'", 47),
+    ("[x-a:b = 1] START '2016-06-01T01:30:00Z' STOP t'2016-06-01T02:30:00Z'", 18),
     ("[x-a:b = 1] REPEATS 0 TIMES", 20),
     ("[x-a:b = 1] FOLLOWEDBY", 22),
     ("[x-a:b = 1] [x-a:b = 2]", 12),
@@ -138,20 +92,14 @@ fn invalid_patterns_are_refused_at_the_right_position() {
             Err(error) => {
                 assert_eq!(error.position, *position, "{text:?}: {error}");
                 assert!(!error.reason.is_empty());
-                assert!(
-                    error
-                        .to_string()
-                        .starts_with("invalid STIX pattern at character")
-                );
+                assert!(error.to_string().starts_with("invalid STIX pattern at character"));
             }
         }
     }
 }
 
 fn object_type() -> impl Strategy<Value = String> {
-    "[a-z][a-z0-9-]{2,12}".prop_filter("keywords cannot be types", |name| {
-        name != "true" && name != "false"
-    })
+    "[a-z][a-z0-9-]{2,12}".prop_filter("keywords cannot be types", |name| name != "true" && name != "false")
 }
 
 fn object_path() -> impl Strategy<Value = ObjectPath> {
@@ -165,37 +113,26 @@ fn object_path() -> impl Strategy<Value = ObjectPath> {
         1 => any::<i64>().prop_map(PathStep::Index),
         1 => Just(PathStep::AnyIndex),
     ];
-    (
-        object_type(),
-        property,
-        proptest::collection::vec(step, 0..4),
-    )
-        .prop_map(|(object_type, first, rest)| {
-            let mut steps = vec![first];
-            steps.extend(rest);
-            ObjectPath { object_type, steps }
-        })
+    (object_type(), property, proptest::collection::vec(step, 0..4)).prop_map(|(object_type, first, rest)| {
+        let mut steps = vec![first];
+        steps.extend(rest);
+        ObjectPath { object_type, steps }
+    })
 }
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
     // Up to the year 9999; precision 3 or 9 so that printing keeps every digit.
-    (0i128..253_402_300_800, 0i128..1_000_000_000, any::<bool>()).prop_map(
-        |(seconds, nanos, full)| {
-            if full {
-                Timestamp::from_unix_nanos(seconds * 1_000_000_000 + nanos, 9)
-            } else {
-                Timestamp::from_unix_nanos(
-                    seconds * 1_000_000_000 + nanos / 1_000_000 * 1_000_000,
-                    3,
-                )
-            }
-        },
-    )
+    (0i128..253_402_300_800, 0i128..1_000_000_000, any::<bool>()).prop_map(|(seconds, nanos, full)| {
+        if full {
+            Timestamp::from_unix_nanos(seconds * 1_000_000_000 + nanos, 9)
+        } else {
+            Timestamp::from_unix_nanos(seconds * 1_000_000_000 + nanos / 1_000_000 * 1_000_000, 3)
+        }
+    })
 }
 
 fn orderable() -> impl Strategy<Value = Constant> {
-    let finite =
-        proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO;
+    let finite = proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO;
     prop_oneof![
         any::<String>().prop_map(Constant::String),
         any::<i64>().prop_map(Constant::Integer),
@@ -228,25 +165,15 @@ fn operator_and_value() -> impl Strategy<Value = (Operator, Constant)> {
     prop_oneof![
         (equality, primitive()),
         (ordering, orderable()),
-        (
-            Just(Operator::In),
-            proptest::collection::vec(primitive(), 0..4).prop_map(Constant::Set)
-        ),
+        (Just(Operator::In), proptest::collection::vec(primitive(), 0..4).prop_map(Constant::Set)),
         (textual, any::<String>().prop_map(Constant::String)),
     ]
 }
 
 fn comparison_expression() -> impl Strategy<Value = ComparisonExpression> {
-    let leaf = (object_path(), any::<bool>(), operator_and_value()).prop_map(
-        |(path, negated, (operator, value))| {
-            ComparisonExpression::Comparison(Comparison {
-                path,
-                negated,
-                operator,
-                value,
-            })
-        },
-    );
+    let leaf = (object_path(), any::<bool>(), operator_and_value()).prop_map(|(path, negated, (operator, value))| {
+        ComparisonExpression::Comparison(Comparison { path, negated, operator, value })
+    });
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 2..4).prop_map(ComparisonExpression::And),
@@ -282,13 +209,9 @@ fn observation_expression() -> impl Strategy<Value = ObservationExpression> {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 2..4).prop_map(ObservationExpression::And),
             proptest::collection::vec(inner.clone(), 2..4).prop_map(ObservationExpression::Or),
-            proptest::collection::vec(inner.clone(), 2..4)
-                .prop_map(ObservationExpression::FollowedBy),
+            proptest::collection::vec(inner.clone(), 2..4).prop_map(ObservationExpression::FollowedBy),
             (inner, qualifiers()).prop_map(|(expression, qualifiers)| {
-                ObservationExpression::Qualified {
-                    expression: Box::new(expression),
-                    qualifiers,
-                }
+                ObservationExpression::Qualified { expression: Box::new(expression), qualifiers }
             }),
         ]
     })

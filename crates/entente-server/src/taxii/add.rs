@@ -36,14 +36,22 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     if is_taxii_content_type(content_type) {
         return Ok(());
     }
-    Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", format!("cannot read a body of type {content_type:?}"))
-        .describe("send the envelope with `Content-Type: application/taxii+json;version=2.1`"))
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        format!("cannot read a body of type {content_type:?}"),
+    )
+    .describe("send the envelope with `Content-Type: application/taxii+json;version=2.1`"))
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     to_bytes(body, limit).await.map(|bytes| bytes.to_vec()).map_err(|_| {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", format!("the body exceeds this API root's max_content_length of {limit} bytes"))
-            .describe("split the envelope into smaller POSTs")
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            format!("the body exceeds this API root's max_content_length of {limit} bytes"),
+        )
+        .describe("split the envelope into smaller POSTs")
     })
 }
 
@@ -51,8 +59,12 @@ fn parse_envelope(bytes: &[u8]) -> Result<Envelope, ApiError> {
     let value: &RawValue = serde_json::from_slice(bytes)
         .map_err(|error| ApiError::bad_request("malformed-json", format!("the body is not valid JSON: {error}")))?;
     serde_json::from_str(value.get()).map_err(|error| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not-an-envelope", format!("the body is not a TAXII envelope: {error}"))
-            .describe("POST a JSON object of the form {\"objects\": [ …STIX objects… ]}")
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not-an-envelope",
+            format!("the body is not a TAXII envelope: {error}"),
+        )
+        .describe("POST a JSON object of the form {\"objects\": [ …STIX objects… ]}")
     })
 }
 
@@ -71,7 +83,8 @@ fn rejection_detail(raw: &RawValue, rejection: &Rejection) -> StatusDetail {
 /// Validates and stores an envelope; returns the status in input order.
 fn process(store: &Store, collection_id: &str, envelope: &Envelope, status_id: String) -> Result<Status, ApiError> {
     let now = now_micros();
-    let parsed: Vec<Result<StixObject, Rejection>> = envelope.objects.iter().map(|raw| StixObject::from_json(raw.get())).collect();
+    let parsed: Vec<Result<StixObject, Rejection>> =
+        envelope.objects.iter().map(|raw| StixObject::from_json(raw.get())).collect();
     let valid: Vec<StixObject> = parsed.iter().filter_map(|result| result.as_ref().ok().cloned()).collect();
     let outcomes = store.add_objects(collection_id, &valid, now)?;
     let mut outcomes = outcomes.into_iter();
@@ -86,11 +99,15 @@ fn process(store: &Store, collection_id: &str, envelope: &Envelope, status_id: S
         };
         let id = object.id().to_string();
         match outcomes.next() {
-            Some(AddOutcome::Added { version, .. }) => successes.push(StatusDetail { id, version, message: Some("added".into()) }),
+            Some(AddOutcome::Added { version, .. }) => {
+                successes.push(StatusDetail { id, version, message: Some("added".into()) })
+            }
             Some(AddOutcome::AlreadyPresent { version }) => {
                 successes.push(StatusDetail { id, version, message: Some("already present".into()) });
             }
-            Some(AddOutcome::Conflict { version, reason }) => failures.push(StatusDetail { id, version, message: Some(reason) }),
+            Some(AddOutcome::Conflict { version, reason }) => {
+                failures.push(StatusDetail { id, version, message: Some(reason) })
+            }
             None => return Err(ApiError::internal("the store returned fewer outcomes than objects")),
         }
     }

@@ -24,7 +24,11 @@ fn info(collection: Collection, role: Role) -> CollectionInfo {
     }
 }
 
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Path(api_root): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(api_root): Path<String>,
+) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let role = caller.role();
     let collections = blocking(move || {
@@ -51,8 +55,13 @@ pub(crate) async fn one(
     let role = caller.role();
     // Listing a collection's description needs any access at all, not read specifically.
     let collection = blocking(move || {
-        collection_for(&store, &api_root, &id, &caller, Access::Read)
-            .or_else(|error| if error.status == StatusCode::FORBIDDEN { collection_for(&store, &api_root, &id, &caller, Access::Write) } else { Err(error) })
+        collection_for(&store, &api_root, &id, &caller, Access::Read).or_else(|error| {
+            if error.status == StatusCode::FORBIDDEN {
+                collection_for(&store, &api_root, &id, &caller, Access::Write)
+            } else {
+                Err(error)
+            }
+        })
     })
     .await?;
     Ok(taxii_json(StatusCode::OK, to_json(&info(collection, role))?))

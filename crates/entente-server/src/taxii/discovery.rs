@@ -15,7 +15,9 @@ pub(crate) async fn discovery(State(state): State<AppState>, _caller: Caller) ->
     let (roots, settings) = blocking(move || Ok((store.list_api_roots()?, store.node_settings().ok()))).await?;
     let url = |name: &str| format!("/{name}/");
     let body = Discovery {
-        title: settings.as_ref().map_or_else(|| state.config.title.clone(), |node| format!("Entente node {}", node.name)),
+        title: settings
+            .as_ref()
+            .map_or_else(|| state.config.title.clone(), |node| format!("Entente node {}", node.name)),
         description: state.config.description.clone(),
         contact: state.config.contact.clone(),
         default: settings.map(|node| url(&node.default_api_root)),
@@ -24,10 +26,16 @@ pub(crate) async fn discovery(State(state): State<AppState>, _caller: Caller) ->
     Ok(taxii_json(StatusCode::OK, to_json(&body)?))
 }
 
-pub(crate) async fn api_root(State(state): State<AppState>, _caller: Caller, Path(name): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn api_root(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let lookup = name.clone();
-    let root = blocking(move || Ok(store.api_root(&lookup)?)).await?.ok_or_else(|| ApiError::not_found(format!("API root {name:?}")))?;
+    let root = blocking(move || Ok(store.api_root(&lookup)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("API root {name:?}")))?;
     let body = ApiRootInfo {
         title: root.title,
         description: root.description,

@@ -21,15 +21,20 @@ use entente_store::{Collection, Store};
 pub(crate) async fn negotiate(request: Request, next: Next) -> Response {
     let accept = request.headers().get(header::ACCEPT).map(|value| value.to_str().unwrap_or("\u{0}"));
     if !accepts_taxii(accept) {
-        return ApiError::new(StatusCode::NOT_ACCEPTABLE, "not-acceptable", "this server answers only application/taxii+json;version=2.1")
-            .describe("send `Accept: application/taxii+json;version=2.1`")
-            .into_response();
+        return ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            "this server answers only application/taxii+json;version=2.1",
+        )
+        .describe("send `Accept: application/taxii+json;version=2.1`")
+        .into_response();
     }
     next.run(request).await
 }
 
 pub(crate) async fn not_found() -> ApiError {
-    ApiError::not_found("this resource").describe("TAXII URLs end with '/'; start from /taxii2/ to discover the API roots")
+    ApiError::not_found("this resource")
+        .describe("TAXII URLs end with '/'; start from /taxii2/ to discover the API roots")
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -50,8 +55,9 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError
 
 /// Parses the query string into a TAXII filter for one endpoint.
 pub(crate) fn parse_filter(query: Option<&str>, scope: FilterScope) -> Result<Filter, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|error| ApiError::bad_request("invalid-query", format!("the query string cannot be decoded: {error}")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
+        ApiError::bad_request("invalid-query", format!("the query string cannot be decoded: {error}"))
+    })?;
     Filter::parse(&pairs, scope).map_err(|error| {
         ApiError::bad_request("invalid-filter", error.to_string()).describe(
             "filters are added_after (timestamp), limit (positive integer), next (from a previous page), \
@@ -71,7 +77,13 @@ pub(crate) enum Access {
 /// Finds a collection in an API root and checks the caller's access. A collection
 /// the caller can neither read nor write is reported as not found, so its existence
 /// does not leak.
-pub(crate) fn collection_for(store: &Store, api_root: &str, id: &str, caller: &Caller, access: Access) -> Result<Collection, ApiError> {
+pub(crate) fn collection_for(
+    store: &Store,
+    api_root: &str,
+    id: &str,
+    caller: &Caller,
+    access: Access,
+) -> Result<Collection, ApiError> {
     if store.api_root(api_root)?.is_none() {
         return Err(ApiError::not_found(format!("API root {api_root:?}")));
     }

@@ -35,7 +35,8 @@ fn with_date_headers(mut response: Response, rows: &[ObjectRow]) -> Response {
 
 fn envelope(page: &Page) -> Response {
     let next = page.next.map(|cursor| cursor.encode());
-    let body = write_envelope(page.next.is_some(), next.as_deref(), page.rows.iter().map(|row| row.json.as_str()));
+    let objects: Vec<&str> = page.rows.iter().map(|row| row.json.as_str()).collect();
+    let body = write_envelope(page.next.is_some(), next.as_deref(), &objects);
     with_date_headers(taxii_json(StatusCode::OK, body), &page.rows)
 }
 

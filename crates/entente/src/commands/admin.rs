@@ -17,7 +17,9 @@ pub fn api_root(dir: &DataDir, command: ApiRootCommand) -> anyhow::Result<()> {
         }
         ApiRootCommand::List { json } => {
             let roots = store.list_api_roots()?;
-            emit(json, &roots, |roots| roots.iter().map(|root| format!("/{}/\t{}", root.name, root.title)).collect::<Vec<_>>().join("\n"))
+            emit(json, &roots, |roots| {
+                roots.iter().map(|root| format!("/{}/\t{}", root.name, root.title)).collect::<Vec<_>>().join("\n")
+            })
         }
     }
 }

@@ -40,7 +40,14 @@ pub fn run(dir: &DataDir, args: &InitArgs) -> anyhow::Result<()> {
         format!(
             "Created node {:?} in {}\n  identity:    {}\n  fingerprint: {}\n  TAXII:       /taxii2/ → /{}/collections/{}/\n\n\
              Admin token (shown once, store it safely):\n  {}\n\nNext: `entente serve --dir {}`",
-            created.name, created.dir, created.identity_id, created.fingerprint, created.api_root, created.collection_id, created.token, created.dir
+            created.name,
+            created.dir,
+            created.identity_id,
+            created.fingerprint,
+            created.api_root,
+            created.collection_id,
+            created.token,
+            created.dir
         )
     })
 }
@@ -68,7 +75,8 @@ fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&Count
         },
         now,
     )?;
-    let identity_object = StixObject::from_json(&identity.to_string()).map_err(|rejection| anyhow::anyhow!("{rejection}"))?;
+    let identity_object =
+        StixObject::from_json(&identity.to_string()).map_err(|rejection| anyhow::anyhow!("{rejection}"))?;
     store.add_objects(&collection.id, &[identity_object], now)?;
     let settings = NodeSettings {
         name: name.as_str().to_owned(),
@@ -82,7 +90,13 @@ fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&Count
     };
     store.save_node_settings(&settings)?;
     let token = ApiToken::from_random(random_bytes()?);
-    let record = store.create_token(&super::token::new_token_id()?, "admin (created by init)", Role::Admin, &token.hash(), now)?;
+    let record = store.create_token(
+        &super::token::new_token_id()?,
+        "admin (created by init)",
+        Role::Admin,
+        &token.hash(),
+        now,
+    )?;
     Ok(Created {
         dir: dir.root().display().to_string(),
         name: settings.name,

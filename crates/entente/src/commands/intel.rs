@@ -56,18 +56,27 @@ fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<Str
         Some(id) => id,
         None => store.node_settings()?.default_collection,
     };
-    let collection = store.collection(None, &id)?.with_context(|| format!("no collection {id:?}; see `entente collection list`"))?;
+    let collection =
+        store.collection(None, &id)?.with_context(|| format!("no collection {id:?}; see `entente collection list`"))?;
     Ok(collection.id)
 }
 
-fn import(store: &Store, files: &[std::path::PathBuf], collection: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+fn import(
+    store: &Store,
+    files: &[std::path::PathBuf],
+    collection: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let collection = target_collection(store, collection)?;
     let mut summary = Summary::default();
     for file in files {
         import_file(store, &collection, file, &mut summary).with_context(|| format!("importing {}", file.display()))?;
     }
     emit(json, &summary, |summary| {
-        let mut text = format!("added {}, already present {}, rejected {}", summary.added, summary.already_present, summary.rejected);
+        let mut text = format!(
+            "added {}, already present {}, rejected {}",
+            summary.added, summary.already_present, summary.rejected
+        );
         for reason in &summary.rejections {
             text.push_str(&format!("\n  rejected: {reason}"));
         }
@@ -90,7 +99,11 @@ fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn Buf
     };
     let mut buffered = BufReader::with_capacity(1 << 20, progress.wrap_read(raw));
     let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    Ok(if gzip { Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(buffered))) } else { Box::new(buffered) })
+    Ok(if gzip {
+        Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(buffered)))
+    } else {
+        Box::new(buffered)
+    })
 }
 
 fn progress_bar(path: &Path) -> ProgressBar {
@@ -116,12 +129,12 @@ fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summa
             Ok(object) => batch.push(object),
             Err(rejection) => summary.reject(rejection.to_string()),
         }
-        if batch.len() >= BATCH {
-            if let Err(error) = flush(store, collection, &mut batch, summary) {
-                let reason = error.to_string();
-                store_error = Some(error);
-                return Err(reason);
-            }
+        if batch.len() >= BATCH
+            && let Err(error) = flush(store, collection, &mut batch, summary)
+        {
+            let reason = error.to_string();
+            store_error = Some(error);
+            return Err(reason);
         }
         Ok(())
     });

@@ -29,7 +29,10 @@ pub fn run(dir: &DataDir, command: TokenCommand) -> anyhow::Result<()> {
             let record = store.create_token(&new_token_id()?, &name, role, &token.hash(), now_micros())?;
             let created = CreatedToken { id: record.id, name: record.name, role, token: token.secret().to_owned() };
             emit(json, &created, |created| {
-                format!("Created {} token {} (shown once, store it safely):\n  {}", created.role, created.id, created.token)
+                format!(
+                    "Created {} token {} (shown once, store it safely):\n  {}",
+                    created.role, created.id, created.token
+                )
             })
         }
         TokenCommand::List { json } => {
@@ -38,7 +41,14 @@ pub fn run(dir: &DataDir, command: TokenCommand) -> anyhow::Result<()> {
                 let mut lines = vec![format!("{:<18} {:<8} {:<28} {:<28} NAME", "ID", "ROLE", "CREATED", "REVOKED")];
                 for token in tokens {
                     let revoked = token.revoked_at.map_or_else(|| "-".to_owned(), when);
-                    lines.push(format!("{:<18} {:<8} {:<28} {:<28} {}", token.id, token.role, when(token.created_at), revoked, token.name));
+                    lines.push(format!(
+                        "{:<18} {:<8} {:<28} {:<28} {}",
+                        token.id,
+                        token.role,
+                        when(token.created_at),
+                        revoked,
+                        token.name
+                    ));
                 }
                 lines.join("\n")
             })

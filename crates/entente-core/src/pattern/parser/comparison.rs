@@ -15,9 +15,7 @@
 use super::Parser;
 use super::collapse;
 use crate::pattern::PatternError;
-use crate::pattern::ast::{
-    Comparison, ComparisonExpression, Constant, ObjectPath, Operator, PathStep,
-};
+use crate::pattern::ast::{Comparison, ComparisonExpression, Constant, ObjectPath, Operator, PathStep};
 use crate::pattern::checks::{check_object_type, check_operand, describe, number};
 use crate::pattern::lexer::{KEYWORDS, TokenKind, is_plain_identifier};
 use std::fmt::Display;
@@ -46,17 +44,13 @@ impl Parser {
                 self.enter(open)?;
                 self.advance();
                 let inner = self.comparison_or()?;
-                self.expect(
-                    &TokenKind::RightParen,
-                    format!("expected ')' to close the parenthesis opened at {open}"),
-                )?;
+                self.expect(&TokenKind::RightParen, format!("expected ')' to close the parenthesis opened at {open}"))?;
                 self.depth -= 1;
                 Ok(inner)
             }
-            TokenKind::Word(word) if word == "EXISTS" => Err(PatternError::new(
-                open,
-                "EXISTS is not supported; compare the property with a value instead",
-            )),
+            TokenKind::Word(word) if word == "EXISTS" => {
+                Err(PatternError::new(open, "EXISTS is not supported; compare the property with a value instead"))
+            }
             TokenKind::Word(_) => Ok(ComparisonExpression::Comparison(self.comparison()?)),
             _ => Err(self.unexpected("expected a comparison such as file:name = 'a.exe', or '('")),
         }
@@ -68,14 +62,8 @@ impl Parser {
         let operator = self.operator(negated)?;
         let value_position = self.peek().start;
         let value = self.constant(operator)?;
-        check_operand(operator, &value)
-            .map_err(|reason| PatternError::new(value_position, reason))?;
-        Ok(Comparison {
-            path,
-            negated,
-            operator,
-            value,
-        })
+        check_operand(operator, &value).map_err(|reason| PatternError::new(value_position, reason))?;
+        Ok(Comparison { path, negated, operator, value })
     }
 
     fn object_path(&mut self) -> Result<ObjectPath, PatternError> {
@@ -84,10 +72,7 @@ impl Parser {
             return Err(PatternError::new(token.start, "expected an object type"));
         };
         check_object_type(&object_type).map_err(|reason| PatternError::new(token.start, reason))?;
-        self.expect(
-            &TokenKind::Colon,
-            format!("expected ':' after the object type '{object_type}'"),
-        )?;
+        self.expect(&TokenKind::Colon, format!("expected ':' after the object type '{object_type}'"))?;
         let mut steps = vec![PathStep::Property(self.property("after ':'")?)];
         loop {
             if self.eat(&TokenKind::Dot) {
@@ -107,8 +92,7 @@ impl Parser {
             TokenKind::String(name) => name,
             TokenKind::Word(name) if is_plain_identifier(&name) => name,
             TokenKind::Word(name) if KEYWORDS.contains(&name.as_str()) => {
-                let reason =
-                    format!("'{name}' is a keyword; quote it to use it as a property name");
+                let reason = format!("'{name}' is a keyword; quote it to use it as a property name");
                 return Err(PatternError::new(token.start, reason));
             }
             TokenKind::Word(name) => {
@@ -127,17 +111,13 @@ impl Parser {
         let step = match &token.kind {
             TokenKind::Star => PathStep::AnyIndex,
             TokenKind::Number(text) => PathStep::Index(text.parse::<i64>().map_err(|_| {
-                let reason =
-                    format!("list index {text} is not a whole number that fits in 64 bits");
+                let reason = format!("list index {text} is not a whole number that fits in 64 bits");
                 PatternError::new(token.start, reason)
             })?),
             _ => return Err(self.unexpected("expected a list index or '*' after '['")),
         };
         self.advance();
-        self.expect(
-            &TokenKind::RightBracket,
-            "expected ']' after the list index",
-        )?;
+        self.expect(&TokenKind::RightBracket, "expected ']' after the list index")?;
         Ok(step)
     }
 
@@ -152,10 +132,7 @@ impl Parser {
                 "ISSUBSET" => Operator::IsSubset,
                 "ISSUPERSET" => Operator::IsSuperset,
                 _ => {
-                    return Err(PatternError::new(
-                        token.start,
-                        format!("unknown operator {}", describe(&token.kind)),
-                    ));
+                    return Err(PatternError::new(token.start, format!("unknown operator {}", describe(&token.kind))));
                 }
             },
             _ if negated => return Err(self.unexpected("expected a comparison operator after NOT")),
@@ -181,10 +158,7 @@ impl Parser {
             if self.eat(&TokenKind::RightParen) {
                 return Ok(Constant::Set(members));
             }
-            self.expect(
-                &TokenKind::Comma,
-                format!("expected ',' or ')' in the set opened at {open}"),
-            )?;
+            self.expect(&TokenKind::Comma, format!("expected ',' or ')' in the set opened at {open}"))?;
         }
     }
 
@@ -193,18 +167,14 @@ impl Parser {
         let token = self.peek().clone();
         let constant = match token.kind {
             TokenKind::String(text) => Constant::String(text),
-            TokenKind::Number(text) => {
-                number(&text).map_err(|reason| PatternError::new(token.start, reason))?
-            }
+            TokenKind::Number(text) => number(&text).map_err(|reason| PatternError::new(token.start, reason))?,
             TokenKind::Word(word) if word == "true" => Constant::Boolean(true),
             TokenKind::Word(word) if word == "false" => Constant::Boolean(false),
             TokenKind::Timestamp(timestamp) => Constant::Timestamp(timestamp),
             TokenKind::Binary(bytes) => Constant::Binary(bytes),
             TokenKind::Hex(bytes) => Constant::Hex(bytes),
             TokenKind::Word(word) => {
-                let reason = format!(
-                    "{expected}, found '{word}'; string constants are written in single quotes"
-                );
+                let reason = format!("{expected}, found '{word}'; string constants are written in single quotes");
                 return Err(PatternError::new(token.start, reason));
             }
             _ => return Err(self.unexpected(expected)),
