@@ -20,8 +20,11 @@ mod taxii;
 pub use routes::router;
 pub use state::{AppState, ServerConfig};
 
+use axum::ServiceExt;
+use axum::extract::Request;
 use std::future::Future;
 use tokio::net::TcpListener;
+use tower_http::normalize_path::NormalizePath;
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve(
@@ -29,6 +32,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    // Normalisation must wrap the router (not be one of its layers) to act before routing.
+    let app = NormalizePath::trim_trailing_slash(router(state));
+    axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await
 }

@@ -1,4 +1,9 @@
 //! The whole routing table, on one screen.
+//!
+//! Routes are written without a trailing slash; [`crate::serve`] strips one from
+//! every request first, so `/taxii2/` (as TAXII writes its URLs) and `/taxii2` both
+//! work. Static segments win over `{api_root}`, which is why API roots may not be
+//! named `taxii2`, `healthz` or `metrics`.
 
 use crate::state::AppState;
 use crate::{metrics, ops, taxii};
@@ -14,18 +19,18 @@ use tracing::Level;
 
 pub fn router(state: AppState) -> Router {
     let taxii_routes = Router::new()
-        .route("/taxii2/", get(taxii::discovery::discovery))
-        .route("/{api_root}/", get(taxii::discovery::api_root))
-        .route("/{api_root}/status/{status_id}/", get(taxii::status::status))
-        .route("/{api_root}/collections/", get(taxii::collections::list))
-        .route("/{api_root}/collections/{collection}/", get(taxii::collections::one))
-        .route("/{api_root}/collections/{collection}/manifest/", get(taxii::objects::manifest))
-        .route("/{api_root}/collections/{collection}/objects/", get(taxii::objects::list).post(taxii::add::add))
+        .route("/taxii2", get(taxii::discovery::discovery))
+        .route("/{api_root}", get(taxii::discovery::api_root))
+        .route("/{api_root}/status/{status_id}", get(taxii::status::status))
+        .route("/{api_root}/collections", get(taxii::collections::list))
+        .route("/{api_root}/collections/{collection}", get(taxii::collections::one))
+        .route("/{api_root}/collections/{collection}/manifest", get(taxii::objects::manifest))
+        .route("/{api_root}/collections/{collection}/objects", get(taxii::objects::list).post(taxii::add::add))
         .route(
-            "/{api_root}/collections/{collection}/objects/{object}/",
+            "/{api_root}/collections/{collection}/objects/{object}",
             get(taxii::objects::one).delete(taxii::objects::delete),
         )
-        .route("/{api_root}/collections/{collection}/objects/{object}/versions/", get(taxii::objects::versions))
+        .route("/{api_root}/collections/{collection}/objects/{object}/versions", get(taxii::objects::versions))
         .layer(middleware::from_fn(taxii::negotiate));
 
     Router::new()
@@ -33,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)
         .fallback(taxii::not_found)
+        .method_not_allowed_fallback(taxii::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(taxii::panic_response))

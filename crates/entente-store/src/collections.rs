@@ -47,10 +47,15 @@ pub struct CollectionSpec {
     pub write_roles: Vec<Role>,
 }
 
-/// API root names are URL path segments: 1-63 of `a-z 0-9 - _`, starting with a letter or digit.
+/// Names the server uses for its own routes.
+const RESERVED_API_ROOT_NAMES: &[&str] = &["taxii2", "healthz", "metrics", "well-known", "ui", "api"];
+
+/// API root names are URL path segments: 1-63 of `a-z 0-9 - _`, starting with a letter
+/// or digit, and not one of the server's own route names.
 pub fn is_valid_api_root_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    !bytes.is_empty()
+    !RESERVED_API_ROOT_NAMES.contains(&name)
+        && !bytes.is_empty()
         && bytes.len() <= 63
         && bytes[0].is_ascii_alphanumeric()
         && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
@@ -79,8 +84,9 @@ impl Store {
     pub fn create_api_root(&self, root: &ApiRoot, now_micros: i64) -> Result<(), StoreError> {
         if !is_valid_api_root_name(&root.name) {
             return Err(StoreError::Invalid(format!(
-                "API root name {:?} must be 1-63 characters of a-z, 0-9, '-' and '_'",
-                root.name
+                "API root name {:?} must be 1-63 characters of a-z, 0-9, '-' and '_', and not one of {}",
+                root.name,
+                RESERVED_API_ROOT_NAMES.join(", ")
             )));
         }
         self.pool.write(|transaction| {

@@ -6,13 +6,13 @@
 //! untouched. The answer is `202 Accepted` with a status whose state is already
 //! `complete`: nothing is left pending.
 
-use super::{Access, collection_for, taxii_json, to_json};
+use super::{Access, TaxiiPath, collection_for, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use entente_core::Timestamp;
@@ -58,14 +58,20 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
 fn parse_envelope(bytes: &[u8]) -> Result<Envelope, ApiError> {
     let value: &RawValue = serde_json::from_slice(bytes)
         .map_err(|error| ApiError::bad_request("malformed-json", format!("the body is not valid JSON: {error}")))?;
-    serde_json::from_str(value.get()).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "not-an-envelope",
-            format!("the body is not a TAXII envelope: {error}"),
-        )
-        .describe("POST a JSON object of the form {\"objects\": [ …STIX objects… ]}")
-    })
+    // serde would also read a struct from an array of its fields; an envelope is an object.
+    if !value.get().trim_start().starts_with('{') {
+        return Err(not_an_envelope("expected a JSON object"));
+    }
+    serde_json::from_str(value.get()).map_err(|error| not_an_envelope(&error.to_string()))
+}
+
+fn not_an_envelope(reason: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not-an-envelope",
+        format!("the body is not a TAXII envelope: {reason}"),
+    )
+    .describe("POST a JSON object of the form {\"objects\": [ …STIX objects… ]}")
 }
 
 fn claimed_version(raw: &RawValue) -> (String, String) {
@@ -128,7 +134,7 @@ fn process(store: &Store, collection_id: &str, envelope: &Envelope, status_id: S
 pub(crate) async fn add(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, collection)): Path<(String, String)>,
+    TaxiiPath((api_root, collection)): TaxiiPath<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {

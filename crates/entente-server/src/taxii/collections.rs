@@ -1,11 +1,11 @@
 //! `GET /{api_root}/collections/` and `GET /{api_root}/collections/{id}/`.
 
-use super::{Access, collection_for, taxii_json, to_json};
+use super::{Access, TaxiiPath, collection_for, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use entente_core::auth::Role;
@@ -27,7 +27,7 @@ fn info(collection: Collection, role: Role) -> CollectionInfo {
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(api_root): Path<String>,
+    TaxiiPath(api_root): TaxiiPath<String>,
 ) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let role = caller.role();
@@ -49,7 +49,7 @@ pub(crate) async fn list(
 pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, id)): Path<(String, String)>,
+    TaxiiPath((api_root, id)): TaxiiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let role = caller.role();

@@ -1,11 +1,11 @@
 //! `GET /taxii2/` (discovery) and `GET /{api_root}/` (API root information).
 
-use super::{taxii_json, to_json};
+use super::{TaxiiPath, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use entente_core::taxii::{ApiRootInfo, Discovery, TAXII_MEDIA_TYPE};
@@ -29,7 +29,7 @@ pub(crate) async fn discovery(State(state): State<AppState>, _caller: Caller) ->
 pub(crate) async fn api_root(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(name): Path<String>,
+    TaxiiPath(name): TaxiiPath<String>,
 ) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let lookup = name.clone();

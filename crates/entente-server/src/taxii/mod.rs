@@ -10,7 +10,8 @@ pub(crate) mod status;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -32,9 +33,32 @@ pub(crate) async fn negotiate(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Path parameters, with malformed paths (bad percent-encoding, invalid UTF-8)
+/// answered as TAXII errors instead of axum's plain-text rejection.
+pub(crate) struct TaxiiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for TaxiiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(TaxiiPath(value)),
+            Err(rejection) => Err(ApiError::bad_request("invalid-path", rejection.body_text())),
+        }
+    }
+}
+
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this resource does not support that method")
+        .describe("TAXII resources are read with GET; objects are added with POST and removed with DELETE")
+}
+
 pub(crate) async fn not_found() -> ApiError {
-    ApiError::not_found("this resource")
-        .describe("TAXII URLs end with '/'; start from /taxii2/ to discover the API roots")
+    ApiError::not_found("this resource").describe("start from /taxii2/ to discover the API roots")
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -1,12 +1,12 @@
 //! Reading and deleting objects: `objects/`, `manifest/`, `objects/{id}/`,
 //! `objects/{id}/versions/`.
 
-use super::{Access, collection_for, parse_filter, taxii_json, to_json};
+use super::{Access, TaxiiPath, collection_for, parse_filter, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::{AppState, ServerConfig};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use entente_core::taxii::{FilterScope, Manifest, ManifestRecord, Versions, write_envelope};
@@ -68,7 +68,7 @@ async fn query(
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(path): Path<(String, String)>,
+    TaxiiPath(path): TaxiiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let page = query(&state, caller, path, None, raw, FilterScope::Objects, true).await?;
@@ -78,7 +78,7 @@ pub(crate) async fn list(
 pub(crate) async fn manifest(
     State(state): State<AppState>,
     caller: Caller,
-    Path(path): Path<(String, String)>,
+    TaxiiPath(path): TaxiiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let page = query(&state, caller, path, None, raw, FilterScope::Objects, false).await?;
@@ -102,7 +102,7 @@ pub(crate) async fn manifest(
 pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, collection, object)): Path<(String, String, String)>,
+    TaxiiPath((api_root, collection, object)): TaxiiPath<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = object_id(&object)?;
@@ -116,7 +116,7 @@ pub(crate) async fn one(
 pub(crate) async fn versions(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, collection, object)): Path<(String, String, String)>,
+    TaxiiPath((api_root, collection, object)): TaxiiPath<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = object_id(&object)?;
@@ -135,7 +135,7 @@ pub(crate) async fn versions(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, collection, object)): Path<(String, String, String)>,
+    TaxiiPath((api_root, collection, object)): TaxiiPath<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = object_id(&object)?;

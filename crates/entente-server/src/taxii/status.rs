@@ -1,11 +1,11 @@
 //! `GET /{api_root}/status/{id}/`: the outcome of an earlier POST.
 
-use super::{taxii_json, to_json};
+use super::{TaxiiPath, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use entente_core::auth::Role;
@@ -15,7 +15,7 @@ use entente_core::auth::Role;
 pub(crate) async fn status(
     State(state): State<AppState>,
     caller: Caller,
-    Path((api_root, id)): Path<(String, String)>,
+    TaxiiPath((api_root, id)): TaxiiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let lookup = (api_root.clone(), id.clone());

@@ -1,0 +1,15 @@
+//! Integration tests of the TAXII 2.1 server: real nodes in-process on port 0, each
+//! with its own temporary SQLite store, driven over HTTP with `reqwest`.
+//!
+//! `support` builds the node, `fixtures` holds STIX test objects; every other module
+//! covers one area of the protocol.
+
+mod auth;
+mod bad_input;
+mod discovery;
+mod filters;
+mod fixtures;
+mod objects;
+mod pagination;
+mod support;
+mod versions;

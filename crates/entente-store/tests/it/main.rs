@@ -1,0 +1,5 @@
+//! entente-store integration tests: one binary, real SQLite files in temp dirs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod story;
+mod versions;
