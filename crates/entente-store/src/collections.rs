@@ -188,6 +188,22 @@ impl Store {
         })
     }
 
+    /// Looks up an API root and one of its collections in a single read, for the hot
+    /// path of every TAXII collection request: `Ok(None)` when the API root is missing,
+    /// `Ok(Some(None))` when the collection is.
+    pub fn api_root_collection(&self, api_root: &str, id: &str) -> Result<Option<Option<Collection>>, StoreError> {
+        self.pool.read(|transaction| {
+            let root_exists: bool = transaction
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)")?
+                .query_row([api_root], |row| row.get(0))?;
+            if !root_exists {
+                return Ok(None);
+            }
+            let sql = format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND api_root = ?2");
+            Ok(Some(transaction.prepare_cached(&sql)?.query_row((id, api_root), collection_from_row).optional()?))
+        })
+    }
+
     /// A collection by id (any API root when `api_root` is `None`).
     pub fn collection(&self, api_root: Option<&str>, id: &str) -> Result<Option<Collection>, StoreError> {
         self.pool.read(|transaction| {

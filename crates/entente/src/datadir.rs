@@ -75,6 +75,22 @@ impl DataDir {
         Ok(())
     }
 
+    /// Makes the database readable by its owner only. SQLite gives the `-wal` and
+    /// `-shm` files it creates later the database file's permissions, so this covers
+    /// them too; the ones that exist now are changed as well.
+    pub fn restrict_database(&self) -> anyhow::Result<()> {
+        #[cfg(unix)]
+        for name in ["entente.db", "entente.db-wal", "entente.db-shm"] {
+            use std::os::unix::fs::PermissionsExt;
+            let path = self.root.join(name);
+            if path.exists() {
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("restricting {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Removes what a failed `init` created, so a retry starts clean.
     pub fn remove_node_files(&self) {
         for name in ["entente.db", "entente.db-wal", "entente.db-shm", "node.key"] {

@@ -108,11 +108,9 @@ pub(crate) fn collection_for(
     caller: &Caller,
     access: Access,
 ) -> Result<Collection, ApiError> {
-    if store.api_root(api_root)?.is_none() {
-        return Err(ApiError::not_found(format!("API root {api_root:?}")));
-    }
     let collection = store
-        .collection(Some(api_root), id)?
+        .api_root_collection(api_root, id)?
+        .ok_or_else(|| ApiError::not_found(format!("API root {api_root:?}")))?
         .filter(|collection| collection.can_read(caller.role()) || collection.can_write(caller.role()))
         .ok_or_else(|| ApiError::not_found(format!("collection {id:?} in API root {api_root:?}")))?;
     let role = caller.role();

@@ -56,6 +56,7 @@ fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&Count
     let key = NodeKey::from_seed(random_bytes()?);
     dir.write_key(&key.seed())?;
     let store = Store::create(&dir.database()).context("creating the database")?;
+    dir.restrict_database()?;
     let now = now_micros();
     let identity_id = StixId::from_parts("identity", uuid::Uuid::new_v4())?;
     let identity = identity_object(&identity_id, name, kind, country, Timestamp::from_unix_micros(now));
