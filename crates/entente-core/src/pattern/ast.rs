@@ -2,8 +2,8 @@
 //!
 //! The tree mirrors the grammar (`STIXPattern.g4` of the OASIS pattern validator):
 //! observation expressions combine with `FOLLOWEDBY`, `OR` and `AND` (loosest to
-//! tightest) and carry qualifiers; inside the brackets, comparison expressions combine
-//! with `OR` and `AND`.
+//! tightest) and carry qualifiers; inside the brackets, comparisons and `EXISTS` tests
+//! combine with `OR` and `AND`.
 //!
 //! Invariants (the parser guarantees them; `Display` relies on them to print text that
 //! parses back to an equal tree):
@@ -56,6 +56,10 @@ pub enum Qualifier {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ComparisonExpression {
     Comparison(Comparison),
+    /// `EXISTS file:hashes.'SHA-256'`: the object has the property the path names.
+    /// The grammar's `propTestExists`; it takes no constant and, unlike the operators,
+    /// no `NOT`. It is not a [`Comparison`], so [`Pattern::comparisons`] leaves it out.
+    Exists(ObjectPath),
     /// `a AND b AND …`: every operand holds.
     And(Vec<ComparisonExpression>),
     /// `a OR b OR …`: at least one operand holds.
@@ -161,8 +165,17 @@ impl Qualifier {
 
 impl Pattern {
     /// Every comparison in the pattern, in the order they are written.
+    ///
+    /// `EXISTS` tests are not comparisons and are not included: code that evaluates
+    /// only these comparisons must also look at [`Pattern::exists_paths`] (or walk the
+    /// tree), or it would ignore a condition of the pattern.
     pub fn comparisons(&self) -> Vec<&Comparison> {
         self.root.comparisons()
+    }
+
+    /// The object path of every `EXISTS` test in the pattern, in the order written.
+    pub fn exists_paths(&self) -> Vec<&ObjectPath> {
+        self.root.exists_paths()
     }
 }
 
@@ -174,30 +187,48 @@ impl ObservationExpression {
         found
     }
 
+    /// The object path of every `EXISTS` test in this expression, in the order written.
+    pub fn exists_paths(&self) -> Vec<&ObjectPath> {
+        let mut found = Vec::new();
+        self.visit_tests(&mut |test| {
+            if let ComparisonExpression::Exists(path) = test {
+                found.push(path);
+            }
+        });
+        found
+    }
+
     fn collect_comparisons<'a>(&'a self, found: &mut Vec<&'a Comparison>) {
+        self.visit_tests(&mut |test| {
+            if let ComparisonExpression::Comparison(comparison) = test {
+                found.push(comparison);
+            }
+        });
+    }
+
+    /// Calls `visit` on every comparison and `EXISTS` test, in the order written.
+    fn visit_tests<'a>(&'a self, visit: &mut impl FnMut(&'a ComparisonExpression)) {
         match self {
-            ObservationExpression::Observation(inner) => inner.collect_comparisons(found),
+            ObservationExpression::Observation(inner) => inner.visit_tests(visit),
             ObservationExpression::And(operands)
             | ObservationExpression::Or(operands)
             | ObservationExpression::FollowedBy(operands) => {
                 for operand in operands {
-                    operand.collect_comparisons(found);
+                    operand.visit_tests(visit);
                 }
             }
-            ObservationExpression::Qualified { expression, .. } => {
-                expression.collect_comparisons(found);
-            }
+            ObservationExpression::Qualified { expression, .. } => expression.visit_tests(visit),
         }
     }
 }
 
 impl ComparisonExpression {
-    fn collect_comparisons<'a>(&'a self, found: &mut Vec<&'a Comparison>) {
+    fn visit_tests<'a>(&'a self, visit: &mut impl FnMut(&'a ComparisonExpression)) {
         match self {
-            ComparisonExpression::Comparison(comparison) => found.push(comparison),
+            ComparisonExpression::Comparison(_) | ComparisonExpression::Exists(_) => visit(self),
             ComparisonExpression::And(operands) | ComparisonExpression::Or(operands) => {
                 for operand in operands {
-                    operand.collect_comparisons(found);
+                    operand.visit_tests(visit);
                 }
             }
         }

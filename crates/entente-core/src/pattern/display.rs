@@ -107,6 +107,7 @@ impl Display for ComparisonExpression {
     fn fmt(&self, formatter: &mut Formatter<'_>) -> fmt::Result {
         let (operands, keyword) = match self {
             ComparisonExpression::Comparison(comparison) => return comparison.fmt(formatter),
+            ComparisonExpression::Exists(path) => return write!(formatter, "EXISTS {path}"),
             ComparisonExpression::Or(operands) => (operands, "OR"),
             ComparisonExpression::And(operands) => (operands, "AND"),
         };
@@ -116,7 +117,7 @@ impl Display for ComparisonExpression {
             }
             // Under OR only another OR needs parentheses; under AND, both AND and OR do.
             let needs_parentheses = match operand {
-                ComparisonExpression::Comparison(_) => false,
+                ComparisonExpression::Comparison(_) | ComparisonExpression::Exists(_) => false,
                 ComparisonExpression::Or(_) => true,
                 ComparisonExpression::And(_) => keyword == "AND",
             };

@@ -14,11 +14,15 @@
 //! capped), whatever the input; every error names the character offset (0-based,
 //! counted in characters, not bytes) where the problem is.
 //!
+//! `EXISTS objectPath` (`[EXISTS windows-registry-key:values]`) is accepted where the
+//! grammar puts it, as an alternative to a comparison, and means that the object has
+//! the property the path names. As in the grammar it takes no constant and no `NOT`.
+//! It is kept apart from comparisons: [`Pattern::comparisons`] leaves it out and
+//! [`Pattern::exists_paths`] lists it.
+//!
 //! What it deliberately does not do: evaluate patterns (that is the matching engine),
-//! compile `MATCHES` regular expressions (the string is kept as written), check values
-//! against the cyber-observable model (hash lengths, known properties), or support
-//! `EXISTS`, which the reference grammar has but the specification's list of
-//! comparison operators does not.
+//! compile `MATCHES` regular expressions (the string is kept as written), or check
+//! values against the cyber-observable model (hash lengths, known properties).
 //!
 //! Known differences from the reference validator, all on the strict side: object
 //! types must be STIX type names (so `x_custom` is refused), a qualifier kind may not

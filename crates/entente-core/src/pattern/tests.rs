@@ -231,7 +231,46 @@ fn reports_unknown_operators_and_missing_constants() {
     assert_eq!(error_at("[file:size IN (1, 2]").0, 19);
     assert_eq!(error_at("[file:size IN (1 2)]").0, 17);
     assert_eq!(error_at("[file:size IN ((1))]").0, 15);
-    assert_eq!(error_at("[EXISTS file:size]").0, 1);
+}
+
+#[test]
+fn parses_exists_as_a_test_apart_from_comparisons() {
+    let pattern = parse("[EXISTS windows-registry-key:values]").expect("valid");
+    let path = ObjectPath { object_type: "windows-registry-key".to_owned(), steps: vec![property("values")] };
+    assert_eq!(pattern.root, ObservationExpression::Observation(ComparisonExpression::Exists(path.clone())));
+    assert!(pattern.comparisons().is_empty(), "EXISTS is not a comparison");
+    assert_eq!(pattern.exists_paths(), vec![&path]);
+    assert_eq!(pattern.to_string(), "[EXISTS windows-registry-key:values]");
+    // It combines with comparisons like any other test, inside and across brackets.
+    let text = "[file:name = 'a.exe' AND (EXISTS file:hashes.'SHA-256' OR EXISTS file:x[*])] \
+                FOLLOWEDBY [EXISTS x-a:b] WITHIN 5 SECONDS";
+    let pattern = parse(text).expect("valid");
+    assert_eq!(pattern.to_string(), text.split_whitespace().collect::<Vec<_>>().join(" "));
+    assert_eq!(pattern.comparisons().len(), 1);
+    let paths: Vec<String> = pattern.exists_paths().iter().map(|path| path.to_string()).collect();
+    assert_eq!(paths, ["file:hashes.'SHA-256'", "file:x[*]", "x-a:b"]);
+}
+
+#[test]
+fn reports_misplaced_or_incomplete_exists() {
+    let (position, reason) = error_at("[NOT EXISTS file:size]");
+    assert_eq!(position, 1);
+    assert!(reason.contains("EXISTS cannot be negated"), "{reason}");
+    let (position, reason) = error_at("[file:size EXISTS]");
+    assert_eq!(position, 11);
+    assert!(reason.contains("EXISTS goes before the object path"), "{reason}");
+    assert_eq!(error_at("[file:size NOT EXISTS]").0, 15);
+    assert_eq!(
+        error_at("[EXISTS]"),
+        (7, "expected an object path such as file:size after EXISTS, found ']'".to_owned())
+    );
+    assert_eq!(error_at("[EXISTS 'file':size]").0, 8);
+    assert_eq!(error_at("[EXISTS File:size]").0, 8);
+    assert_eq!(error_at("[EXISTS file]").0, 12);
+    assert_eq!(error_at("[EXISTS file:size = 1]").0, 18);
+    assert_eq!(error_at("[EXISTS (file:size)]").0, 8);
+    assert_eq!(error_at("[exists file:size]").0, 8);
+    assert_eq!(error_at("[EXISTS file:'abc]").0, 13);
 }
 
 #[test]

@@ -41,6 +41,23 @@ fn spec_example_with_qualifiers_has_the_grammar_shape() {
     assert_eq!(paths, ["network-traffic:dst_ref.type", "network-traffic:dst_ref.value"]);
 }
 
+#[test]
+fn exists_is_a_test_of_its_own_not_a_comparison() {
+    let pattern = parse(r"[EXISTS windows-registry-key:values AND windows-registry-key:key = 'hklm\\run']")
+        .expect("EXISTS is in the grammar");
+    let ObservationExpression::Observation(ComparisonExpression::And(operands)) = &pattern.root else {
+        panic!("{pattern:?}")
+    };
+    assert!(matches!(operands.as_slice(), [ComparisonExpression::Exists(_), ComparisonExpression::Comparison(_)]));
+    let comparisons = pattern.comparisons();
+    assert_eq!(comparisons.len(), 1);
+    assert_eq!(comparisons[0].operator, Operator::Equal);
+    assert_eq!(comparisons[0].path.to_string(), "windows-registry-key:key");
+    let exists: Vec<String> = pattern.exists_paths().iter().map(|path| path.to_string()).collect();
+    assert_eq!(exists, ["windows-registry-key:values"]);
+    assert_eq!(parse(&pattern.to_string()), Ok(pattern));
+}
+
 /// Patterns that must be refused, with the character position of the problem.
 const INVALID: &[(&str, usize)] = &[
     ("", 0),
@@ -82,6 +99,13 @@ const INVALID: &[(&str, usize)] = &[
     ("[x-a:b = 1])", 11),
     ("[x-a:b = 1] /* unterminated", 12),
     ("[x-a:b = '☃'] ¿", 14),
+    ("[NOT EXISTS x-a:b]", 1),
+    ("[x-a:b EXISTS]", 7),
+    ("[x-a:b NOT EXISTS]", 11),
+    ("[EXISTS]", 7),
+    ("[EXISTS x-a:b = 1]", 14),
+    ("[EXISTS x-a:b IN (1)]", 14),
+    ("[EXISTS (x-a:b)]", 8),
 ];
 
 #[test]
@@ -171,9 +195,11 @@ fn operator_and_value() -> impl Strategy<Value = (Operator, Constant)> {
 }
 
 fn comparison_expression() -> impl Strategy<Value = ComparisonExpression> {
-    let leaf = (object_path(), any::<bool>(), operator_and_value()).prop_map(|(path, negated, (operator, value))| {
-        ComparisonExpression::Comparison(Comparison { path, negated, operator, value })
-    });
+    let comparison =
+        (object_path(), any::<bool>(), operator_and_value()).prop_map(|(path, negated, (operator, value))| {
+            ComparisonExpression::Comparison(Comparison { path, negated, operator, value })
+        });
+    let leaf = prop_oneof![4 => comparison, 1 => object_path().prop_map(ComparisonExpression::Exists)];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 2..4).prop_map(ComparisonExpression::And),
@@ -235,6 +261,7 @@ fn token_soup() -> impl Strategy<Value = String> {
         ">=",
         "IN",
         "NOT",
+        "EXISTS",
         "AND",
         "OR",
         "FOLLOWEDBY",

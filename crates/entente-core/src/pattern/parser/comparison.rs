@@ -1,9 +1,10 @@
 //! The inside of an observation's brackets: comparisons, object paths and constants.
 //!
 //! A child of the parser, so it shares the token cursor and the nesting cap. It follows
-//! the grammar's `comparisonExpression` rules: `OR` of `AND` of either a parenthesised
-//! comparison expression or `objectPath NOT? operator constant`, where the operator
-//! decides which constants are allowed (see `checks::check_operand`).
+//! the grammar's `comparisonExpression` rules: `OR` of `AND` of a parenthesised
+//! comparison expression, `objectPath NOT? operator constant`, where the operator
+//! decides which constants are allowed (see `checks::check_operand`), or
+//! `EXISTS objectPath`, which the grammar does not let `NOT` negate.
 //!
 //! Invariants: as for the parser; in addition every object path it returns starts with
 //! a property step, and every set it returns holds only literals, never nested sets.
@@ -49,10 +50,18 @@ impl Parser {
                 Ok(inner)
             }
             TokenKind::Word(word) if word == "EXISTS" => {
-                Err(PatternError::new(open, "EXISTS is not supported; compare the property with a value instead"))
+                self.advance();
+                if !matches!(self.peek().kind, TokenKind::Word(_)) {
+                    return Err(self.unexpected("expected an object path such as file:size after EXISTS"));
+                }
+                Ok(ComparisonExpression::Exists(self.object_path()?))
             }
+            TokenKind::Word(word) if word == "NOT" => Err(PatternError::new(
+                open,
+                "NOT goes after the object path, as in file:size NOT IN (1, 2), and EXISTS cannot be negated",
+            )),
             TokenKind::Word(_) => Ok(ComparisonExpression::Comparison(self.comparison()?)),
-            _ => Err(self.unexpected("expected a comparison such as file:name = 'a.exe', or '('")),
+            _ => Err(self.unexpected("expected a comparison such as file:name = 'a.exe', an EXISTS test, or '('")),
         }
     }
 
@@ -131,6 +140,10 @@ impl Parser {
                 "MATCHES" => Operator::Matches,
                 "ISSUBSET" => Operator::IsSubset,
                 "ISSUPERSET" => Operator::IsSuperset,
+                "EXISTS" => {
+                    let reason = "EXISTS goes before the object path, as in EXISTS file:size, and cannot be negated";
+                    return Err(PatternError::new(token.start, reason));
+                }
                 _ => {
                     return Err(PatternError::new(token.start, format!("unknown operator {}", describe(&token.kind))));
                 }
