@@ -86,6 +86,16 @@ fn rejection_detail(raw: &RawValue, rejection: &Rejection) -> StatusDetail {
     StatusDetail { id: rejection.object_id.clone().unwrap_or(id), version, message: Some(rejection.to_string()) }
 }
 
+/// A success message that also reports the SHOULDs the object does not follow.
+fn with_warnings(outcome: &str, object: &StixObject) -> String {
+    if object.warnings().is_empty() {
+        return outcome.to_owned();
+    }
+    let warnings: Vec<String> =
+        object.warnings().iter().map(|issue| format!("{}: {}", issue.path, issue.message)).collect();
+    format!("{outcome}; warnings: {}", warnings.join("; "))
+}
+
 /// Validates and stores an envelope; returns the status in input order.
 fn process(store: &Store, collection_id: &str, envelope: &Envelope, status_id: String) -> Result<Status, ApiError> {
     let now = now_micros();
@@ -106,10 +116,10 @@ fn process(store: &Store, collection_id: &str, envelope: &Envelope, status_id: S
         let id = object.id().to_string();
         match outcomes.next() {
             Some(AddOutcome::Added { version, .. }) => {
-                successes.push(StatusDetail { id, version, message: Some("added".into()) })
+                successes.push(StatusDetail { id, version, message: Some(with_warnings("added", object)) })
             }
             Some(AddOutcome::AlreadyPresent { version }) => {
-                successes.push(StatusDetail { id, version, message: Some("already present".into()) });
+                successes.push(StatusDetail { id, version, message: Some(with_warnings("already present", object)) });
             }
             Some(AddOutcome::Conflict { version, reason }) => {
                 failures.push(StatusDetail { id, version, message: Some(reason) })

@@ -30,6 +30,10 @@ struct Summary {
     rejected: u64,
     /// The first rejections, each with its reason.
     rejections: Vec<String>,
+    /// Objects kept despite not following a SHOULD of the specification.
+    objects_with_warnings: u64,
+    /// The first warnings, each naming the object and property.
+    warnings: Vec<String>,
 }
 
 impl Summary {
@@ -37,6 +41,18 @@ impl Summary {
         self.rejected += 1;
         if self.rejections.len() < SHOWN_REJECTIONS {
             self.rejections.push(reason);
+        }
+    }
+
+    fn warn(&mut self, object: &StixObject) {
+        if object.warnings().is_empty() {
+            return;
+        }
+        self.objects_with_warnings += 1;
+        for warning in object.warnings() {
+            if self.warnings.len() < SHOWN_REJECTIONS {
+                self.warnings.push(warning.to_string());
+            }
         }
     }
 }
@@ -83,6 +99,15 @@ fn import(
         if summary.rejected as usize > summary.rejections.len() {
             text.push_str(&format!("\n  … and {} more", summary.rejected as usize - summary.rejections.len()));
         }
+        if summary.objects_with_warnings > 0 {
+            text.push_str(&format!(
+                "\n{} objects kept with warnings (SHOULDs of STIX 2.1 not followed):",
+                summary.objects_with_warnings
+            ));
+            for warning in &summary.warnings {
+                text.push_str(&format!("\n  warning: {warning}"));
+            }
+        }
         text
     })?;
     Ok(if summary.rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
@@ -126,7 +151,10 @@ fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summa
     let mut store_error: Option<anyhow::Error> = None;
     let result = read_objects(input, &mut |raw| {
         match StixObject::from_json(raw.get()) {
-            Ok(object) => batch.push(object),
+            Ok(object) => {
+                summary.warn(&object);
+                batch.push(object);
+            }
             Err(rejection) => summary.reject(rejection.to_string()),
         }
         if batch.len() >= BATCH
