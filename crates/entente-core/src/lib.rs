@@ -9,6 +9,7 @@
 //! `entente-server`).
 
 pub mod auth;
+pub mod canonical;
 pub mod id;
 pub mod json;
 pub mod node;
