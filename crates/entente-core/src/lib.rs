@@ -12,6 +12,7 @@ pub mod auth;
 pub mod canonical;
 pub mod id;
 pub mod json;
+pub mod keys;
 pub mod node;
 pub mod pattern;
 pub mod stix;

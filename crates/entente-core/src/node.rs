@@ -121,6 +121,14 @@ impl NodeKey {
         self.0.verifying_key().to_bytes()
     }
 
+    pub(crate) fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.0.verifying_key()
+    }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.0
+    }
+
     /// SHA-256 of the public key in colon-separated hex pairs, for reading aloud when
     /// partners confirm each other's key out of band.
     pub fn fingerprint(&self) -> String {
