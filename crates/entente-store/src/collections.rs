@@ -61,6 +61,12 @@ pub fn is_valid_api_root_name(name: &str) -> bool {
         && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
 }
 
+/// Collection ids are UUIDs, stored in lower-case hyphenated form; lookups accept
+/// any spelling of the same UUID.
+fn canonical_collection_id(id: &str) -> Option<String> {
+    uuid::Uuid::try_parse(id).ok().map(|uuid| uuid.hyphenated().to_string())
+}
+
 fn roles(text: &str) -> Result<Vec<Role>, rusqlite::Error> {
     Role::parse_list(text)
         .map_err(|error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
@@ -128,9 +134,8 @@ impl Store {
     }
 
     pub fn create_collection(&self, spec: &CollectionSpec, now_micros: i64) -> Result<Collection, StoreError> {
-        let parsed = uuid::Uuid::try_parse(&spec.id)
-            .map_err(|_| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
-        let id = parsed.hyphenated().to_string();
+        let id = canonical_collection_id(&spec.id)
+            .ok_or_else(|| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
         if spec.title.trim().is_empty() {
             return Err(StoreError::Invalid("a collection needs a non-empty title".into()));
         }
@@ -192,6 +197,7 @@ impl Store {
     /// path of every TAXII collection request: `Ok(None)` when the API root is missing,
     /// `Ok(Some(None))` when the collection is.
     pub fn api_root_collection(&self, api_root: &str, id: &str) -> Result<Option<Option<Collection>>, StoreError> {
+        let id = canonical_collection_id(id).unwrap_or_else(|| id.to_owned());
         self.pool.read(|transaction| {
             let root_exists: bool = transaction
                 .prepare_cached("SELECT EXISTS(SELECT 1 FROM api_roots WHERE name = ?1)")?
@@ -200,12 +206,13 @@ impl Store {
                 return Ok(None);
             }
             let sql = format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND api_root = ?2");
-            Ok(Some(transaction.prepare_cached(&sql)?.query_row((id, api_root), collection_from_row).optional()?))
+            Ok(Some(transaction.prepare_cached(&sql)?.query_row((&id, api_root), collection_from_row).optional()?))
         })
     }
 
     /// A collection by id (any API root when `api_root` is `None`).
     pub fn collection(&self, api_root: Option<&str>, id: &str) -> Result<Option<Collection>, StoreError> {
+        let id = canonical_collection_id(id).unwrap_or_else(|| id.to_owned());
         self.pool.read(|transaction| {
             let sql =
                 format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1 AND (?2 IS NULL OR api_root = ?2)");

@@ -18,8 +18,10 @@ const WRITER_CACHE_KIB: i64 = -64 * 1024;
 #[derive(Debug)]
 pub(crate) struct Pool {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Field order is drop order: readers close first, so the writer is the last
+    // connection and can checkpoint and remove the WAL file on exit.
     readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 fn configure(connection: &Connection) -> Result<(), rusqlite::Error> {

@@ -55,7 +55,16 @@ impl DataDir {
             use std::os::unix::fs::DirBuilderExt;
             builder.mode(0o700);
         }
-        builder.create(&self.root).with_context(|| format!("creating {}", self.root.display()))
+        builder.create(&self.root).with_context(|| format!("creating {}", self.root.display()))?;
+        // A directory that already existed keeps the mode it was made with; the node's
+        // secrets live here, so it is narrowed to its owner either way.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("restricting {}", self.root.display()))?;
+        }
+        Ok(())
     }
 
     /// Writes the signing-key seed, readable by its owner only; never overwrites.
