@@ -20,7 +20,7 @@ mod tokens;
 
 pub use collections::{ApiRoot, Collection, CollectionSpec, is_valid_api_root_name};
 pub use error::StoreError;
-pub use objects::{AddOutcome, ObjectRow, Page, StoredVersion};
+pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use settings::NodeSettings;
 pub use tokens::{Principal, TokenRecord};
 

@@ -47,6 +47,16 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+/// What [`Store::write_objects`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageInfo {
+    pub count: usize,
+    pub first_added_micros: Option<i64>,
+    pub last_added_micros: Option<i64>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
 /// One existing version of an object (internal bookkeeping during adds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredVersion {
@@ -128,6 +138,42 @@ impl Store {
                 None
             };
             Ok(Page { rows, next })
+        })
+    }
+
+    /// Runs a TAXII query and appends the page's objects to `out` as JSON texts
+    /// separated by commas, without an allocation per object: the hot path of TAXII
+    /// `GET …/objects/`. Returns what the envelope and its headers need.
+    pub fn write_objects(
+        &self,
+        collection_id: &str,
+        object_id: Option<&str>,
+        filter: &Filter,
+        page_size: u32,
+        out: &mut String,
+    ) -> Result<PageInfo, StoreError> {
+        let (sql, parameters) = build_query(collection_id, object_id, filter, page_size, true);
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(parameters.iter()))?;
+            let mut info = PageInfo::default();
+            let mut last = None;
+            while let Some(row) = rows.next()? {
+                if info.count == page_size as usize {
+                    info.next = last;
+                    break;
+                }
+                let (sequence, date_added_micros): (i64, i64) = (row.get(0)?, row.get(1)?);
+                if info.count > 0 {
+                    out.push(',');
+                }
+                out.push_str(row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?);
+                info.count += 1;
+                info.first_added_micros.get_or_insert(date_added_micros);
+                info.last_added_micros = Some(date_added_micros);
+                last = Some(Cursor { date_added_micros, sequence });
+            }
+            Ok(info)
         })
     }
 

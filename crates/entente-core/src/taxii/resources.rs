@@ -126,22 +126,22 @@ pub struct ErrorMessage {
 
 /// Writes a TAXII envelope around objects that are already JSON text.
 pub fn write_envelope(more: bool, next: Option<&str>, objects: &[&str]) -> String {
+    envelope_around(more, next, &objects.join(","))
+}
+
+/// Writes a TAXII envelope around `joined`: object JSON texts already separated by
+/// commas (empty when there are none), as the store writes a page.
+pub fn envelope_around(more: bool, next: Option<&str>, joined: &str) -> String {
     // Sized up front: pages are tens of kilobytes and regrowing would copy them twice.
-    let mut out = String::with_capacity(
-        64 + next.map_or(0, str::len) + objects.iter().map(|object| object.len() + 1).sum::<usize>(),
-    );
+    let mut out = String::with_capacity(64 + next.map_or(0, str::len) + joined.len());
     out.push_str(if more { "{\"more\":true" } else { "{\"more\":false" });
     if let Some(next) = next {
         out.push_str(",\"next\":");
         out.push_str(&serde_json::Value::from(next).to_string());
     }
-    let mut first = true;
-    for object in objects.iter().copied() {
-        out.push_str(if first { ",\"objects\":[" } else { "," });
-        out.push_str(object);
-        first = false;
-    }
-    if !first {
+    if !joined.is_empty() {
+        out.push_str(",\"objects\":[");
+        out.push_str(joined);
         out.push(']');
     }
     out.push('}');

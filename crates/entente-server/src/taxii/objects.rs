@@ -9,9 +9,9 @@ use crate::state::{AppState, ServerConfig};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use entente_core::taxii::{FilterScope, Manifest, ManifestRecord, Versions, write_envelope};
+use entente_core::taxii::{FilterScope, Manifest, ManifestRecord, Versions, envelope_around};
 use entente_core::{StixId, Timestamp};
-use entente_store::{ObjectRow, Page};
+use entente_store::{ObjectRow, Page, PageInfo};
 
 fn page_size(config: &ServerConfig, limit: Option<u32>) -> u32 {
     limit.unwrap_or(config.default_page_size).min(config.max_page_size)
@@ -21,10 +21,8 @@ fn date_added(micros: i64) -> String {
     Timestamp::from_unix_micros(micros).to_string()
 }
 
-/// Adds the `X-TAXII-Date-Added-First/Last` headers for the rows of a page.
-fn with_date_headers(mut response: Response, rows: &[ObjectRow]) -> Response {
-    let first = rows.iter().map(|row| row.date_added_micros).min();
-    let last = rows.iter().map(|row| row.date_added_micros).max();
+/// Adds the `X-TAXII-Date-Added-First/Last` headers of a page.
+fn with_date_headers(mut response: Response, first: Option<i64>, last: Option<i64>) -> Response {
     for (name, value) in [("x-taxii-date-added-first", first), ("x-taxii-date-added-last", last)] {
         if let Some(header) = value.map(date_added).and_then(|text| HeaderValue::from_str(&text).ok()) {
             response.headers_mut().insert(name, header);
@@ -33,18 +31,44 @@ fn with_date_headers(mut response: Response, rows: &[ObjectRow]) -> Response {
     response
 }
 
-fn envelope(page: &Page) -> Response {
-    let next = page.next.map(|cursor| cursor.encode());
-    let objects: Vec<&str> = page.rows.iter().map(|row| row.json.as_str()).collect();
-    let body = write_envelope(page.next.is_some(), next.as_deref(), &objects);
-    with_date_headers(taxii_json(StatusCode::OK, body), &page.rows)
+fn with_row_headers(response: Response, rows: &[ObjectRow]) -> Response {
+    let first = rows.iter().map(|row| row.date_added_micros).min();
+    let last = rows.iter().map(|row| row.date_added_micros).max();
+    with_date_headers(response, first, last)
+}
+
+/// Runs one paged query on a readable collection and answers with the envelope,
+/// written straight from the store's rows.
+async fn envelope(
+    state: &AppState,
+    caller: Caller,
+    (api_root, collection): (String, String),
+    object: Option<StixId>,
+    query: Option<String>,
+    scope: FilterScope,
+) -> Result<(PageInfo, Response), ApiError> {
+    let filter = parse_filter(query.as_deref(), scope)?;
+    let size = page_size(&state.config, filter.limit);
+    let store = state.store.clone();
+    let (info, joined) = blocking(move || {
+        let collection = collection_for(&store, &api_root, &collection, &caller, Access::Read)?;
+        let mut joined = String::new();
+        let info =
+            store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut joined)?;
+        Ok((info, joined))
+    })
+    .await?;
+    let next = info.next.map(|cursor| cursor.encode());
+    let body = envelope_around(info.next.is_some(), next.as_deref(), &joined);
+    let response = with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
+    Ok((info, response))
 }
 
 fn object_id(text: &str) -> Result<StixId, ApiError> {
     StixId::parse(text).map_err(|error| ApiError::bad_request("invalid-object-id", error.to_string()))
 }
 
-/// Runs one paged query on a readable collection.
+/// Runs one paged metadata query (manifest, versions) on a readable collection.
 async fn query(
     state: &AppState,
     caller: Caller,
@@ -52,7 +76,6 @@ async fn query(
     object: Option<StixId>,
     query: Option<String>,
     scope: FilterScope,
-    with_json: bool,
 ) -> Result<Page, ApiError> {
     let filter = parse_filter(query.as_deref(), scope)?;
     let size = page_size(&state.config, filter.limit);
@@ -60,7 +83,7 @@ async fn query(
     blocking(move || {
         let collection = collection_for(&store, &api_root, &collection, &caller, Access::Read)?;
         let object = object.as_ref().map(StixId::as_str);
-        Ok(store.query_objects(&collection.id, object, &filter, size, with_json)?)
+        Ok(store.query_objects(&collection.id, object, &filter, size, false)?)
     })
     .await
 }
@@ -71,8 +94,7 @@ pub(crate) async fn list(
     TaxiiPath(path): TaxiiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let page = query(&state, caller, path, None, raw, FilterScope::Objects, true).await?;
-    Ok(envelope(&page))
+    Ok(envelope(&state, caller, path, None, raw, FilterScope::Objects).await?.1)
 }
 
 pub(crate) async fn manifest(
@@ -81,7 +103,7 @@ pub(crate) async fn manifest(
     TaxiiPath(path): TaxiiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let page = query(&state, caller, path, None, raw, FilterScope::Objects, false).await?;
+    let page = query(&state, caller, path, None, raw, FilterScope::Objects).await?;
     let body = Manifest {
         more: page.next.is_some(),
         next: page.next.map(|cursor| cursor.encode()),
@@ -96,7 +118,7 @@ pub(crate) async fn manifest(
             })
             .collect(),
     };
-    Ok(with_date_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
+    Ok(with_row_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
 }
 
 pub(crate) async fn one(
@@ -106,11 +128,11 @@ pub(crate) async fn one(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = object_id(&object)?;
-    let page = query(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Object, true).await?;
-    if page.rows.is_empty() && page.next.is_none() {
+    let (info, response) = envelope(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Object).await?;
+    if info.count == 0 {
         return Err(ApiError::not_found(format!("object {object:?} (with the requested versions)")));
     }
-    Ok(envelope(&page))
+    Ok(response)
 }
 
 pub(crate) async fn versions(
@@ -120,7 +142,7 @@ pub(crate) async fn versions(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = object_id(&object)?;
-    let page = query(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Versions, false).await?;
+    let page = query(&state, caller, (api_root, collection), Some(id), raw, FilterScope::Versions).await?;
     if page.rows.is_empty() && page.next.is_none() {
         return Err(ApiError::not_found(format!("object {object:?}")));
     }
@@ -129,7 +151,7 @@ pub(crate) async fn versions(
         next: page.next.map(|cursor| cursor.encode()),
         versions: page.rows.iter().map(|row| row.version.clone()).collect(),
     };
-    Ok(with_date_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
+    Ok(with_row_headers(taxii_json(StatusCode::OK, to_json(&body)?), &page.rows))
 }
 
 pub(crate) async fn delete(
