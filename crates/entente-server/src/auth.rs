@@ -5,7 +5,6 @@
 //! user name and the token as password, which is what stock TAXII clients send.
 //! The token is hashed and looked up; the secret itself is never logged or kept.
 
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -59,8 +58,7 @@ impl FromRequestParts<AppState> for Caller {
         let token = presented_token(header)
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer or Basic"))?;
         let hash = TokenHash::of(&token);
-        let store = state.store.clone();
-        let principal = blocking(move || Ok(store.authenticate(&hash)?)).await?;
+        let principal = state.store.authenticate(&hash)?;
         principal.map(Caller).ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))
     }
 }

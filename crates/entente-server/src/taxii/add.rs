@@ -148,9 +148,7 @@ pub(crate) async fn add(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
-    let check = (api_root.clone(), collection.clone(), caller.clone());
-    let collection = blocking(move || collection_for(&store, &check.0, &check.1, &check.2, Access::Write)).await?;
+    let collection = collection_for(&state.store, &api_root, &collection, &caller, Access::Write)?;
     check_content_type(&headers)?;
     let bytes = read_body(body, state.config.max_body_bytes).await?;
     let store = state.store.clone();

@@ -2,7 +2,6 @@
 
 use super::{Access, TaxiiPath, collection_for, taxii_json, to_json};
 use crate::auth::Caller;
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::State;
@@ -29,15 +28,11 @@ pub(crate) async fn list(
     caller: Caller,
     TaxiiPath(api_root): TaxiiPath<String>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
     let role = caller.role();
-    let collections = blocking(move || {
-        if store.api_root(&api_root)?.is_none() {
-            return Err(ApiError::not_found(format!("API root {api_root:?}")));
-        }
-        Ok(store.list_collections(Some(&api_root))?)
-    })
-    .await?;
+    if state.store.api_root(&api_root)?.is_none() {
+        return Err(ApiError::not_found(format!("API root {api_root:?}")));
+    }
+    let collections = state.store.list_collections(Some(&api_root))?;
     let visible = collections
         .into_iter()
         .filter(|collection| collection.can_read(role) || collection.can_write(role))
@@ -51,18 +46,15 @@ pub(crate) async fn one(
     caller: Caller,
     TaxiiPath((api_root, id)): TaxiiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
+    let store = &state.store;
     let role = caller.role();
     // Listing a collection's description needs any access at all, not read specifically.
-    let collection = blocking(move || {
-        collection_for(&store, &api_root, &id, &caller, Access::Read).or_else(|error| {
-            if error.status == StatusCode::FORBIDDEN {
-                collection_for(&store, &api_root, &id, &caller, Access::Write)
-            } else {
-                Err(error)
-            }
-        })
-    })
-    .await?;
+    let collection = collection_for(store, &api_root, &id, &caller, Access::Read).or_else(|error| {
+        if error.status == StatusCode::FORBIDDEN {
+            collection_for(store, &api_root, &id, &caller, Access::Write)
+        } else {
+            Err(error)
+        }
+    })?;
     Ok(taxii_json(StatusCode::OK, to_json(&info(collection, role))?))
 }

@@ -2,7 +2,6 @@
 
 use super::{TaxiiPath, taxii_json, to_json};
 use crate::auth::Caller;
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::State;
@@ -11,8 +10,7 @@ use axum::response::Response;
 use entente_core::taxii::{ApiRootInfo, Discovery, TAXII_MEDIA_TYPE};
 
 pub(crate) async fn discovery(State(state): State<AppState>, _caller: Caller) -> Result<Response, ApiError> {
-    let store = state.store.clone();
-    let (roots, settings) = blocking(move || Ok((store.list_api_roots()?, store.node_settings().ok()))).await?;
+    let (roots, settings) = (state.store.list_api_roots()?, state.store.node_settings().ok());
     let url = |name: &str| format!("/{name}/");
     let body = Discovery {
         title: settings
@@ -31,11 +29,7 @@ pub(crate) async fn api_root(
     _caller: Caller,
     TaxiiPath(name): TaxiiPath<String>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
-    let lookup = name.clone();
-    let root = blocking(move || Ok(store.api_root(&lookup)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("API root {name:?}")))?;
+    let root = state.store.api_root(&name)?.ok_or_else(|| ApiError::not_found(format!("API root {name:?}")))?;
     let body = ApiRootInfo {
         title: root.title,
         description: root.description,

@@ -49,15 +49,10 @@ async fn envelope(
 ) -> Result<(PageInfo, Response), ApiError> {
     let filter = parse_filter(query.as_deref(), scope)?;
     let size = page_size(&state.config, filter.limit);
-    let store = state.store.clone();
-    let (info, joined) = blocking(move || {
-        let collection = collection_for(&store, &api_root, &collection, &caller, Access::Read)?;
-        let mut joined = String::new();
-        let info =
-            store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut joined)?;
-        Ok((info, joined))
-    })
-    .await?;
+    let store = &state.store;
+    let collection = collection_for(store, &api_root, &collection, &caller, Access::Read)?;
+    let mut joined = String::new();
+    let info = store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut joined)?;
     let next = info.next.map(|cursor| cursor.encode());
     let body = envelope_around(info.next.is_some(), next.as_deref(), &joined);
     let response = with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
@@ -79,13 +74,9 @@ async fn query(
 ) -> Result<Page, ApiError> {
     let filter = parse_filter(query.as_deref(), scope)?;
     let size = page_size(&state.config, filter.limit);
-    let store = state.store.clone();
-    blocking(move || {
-        let collection = collection_for(&store, &api_root, &collection, &caller, Access::Read)?;
-        let object = object.as_ref().map(StixId::as_str);
-        Ok(store.query_objects(&collection.id, object, &filter, size, false)?)
-    })
-    .await
+    let collection = collection_for(&state.store, &api_root, &collection, &caller, Access::Read)?;
+    let object = object.as_ref().map(StixId::as_str);
+    Ok(state.store.query_objects(&collection.id, object, &filter, size, false)?)
 }
 
 pub(crate) async fn list(

@@ -2,7 +2,6 @@
 
 use super::{TaxiiPath, taxii_json, to_json};
 use crate::auth::Caller;
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::State;
@@ -17,9 +16,7 @@ pub(crate) async fn status(
     caller: Caller,
     TaxiiPath((api_root, id)): TaxiiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
-    let lookup = (api_root.clone(), id.clone());
-    let found = blocking(move || Ok(store.status(&lookup.0, &lookup.1)?)).await?;
+    let found = state.store.status(&api_root, &id)?;
     let not_found = || ApiError::not_found(format!("status {id:?} in API root {api_root:?}"));
     let (owner, status) = found.ok_or_else(not_found)?;
     if owner != caller.0.token_id && caller.role() != Role::Admin {
