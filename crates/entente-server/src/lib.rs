@@ -5,7 +5,7 @@
 //! installs a global. `routes.rs` is the whole routing table.
 //!
 //! Data flow of a TAXII request: route → [`auth::Caller`] extractor → thin handler →
-//! one blocking store call → wire type → JSON. Every failure becomes an
+//! one store call → wire type → JSON. Every failure becomes an
 //! [`error::ApiError`], which renders the TAXII error body.
 
 pub mod auth;
