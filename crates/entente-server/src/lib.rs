@@ -32,7 +32,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let upkeep = tokio::spawn(metrics::upkeep_forever(state.metrics.clone()));
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
-    axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await;
+    upkeep.abort();
+    served
 }

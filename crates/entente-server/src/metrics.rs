@@ -47,6 +47,21 @@ impl Metrics {
     pub(crate) fn render(&self) -> String {
         self.handle.render()
     }
+
+    /// Folds recorded histogram samples into their buckets. The exporter keeps raw
+    /// samples until this runs, so without it memory grows with every request.
+    pub(crate) fn upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+}
+
+/// Runs [`Metrics::upkeep`] every few seconds for as long as the server runs.
+pub(crate) async fn upkeep_forever(metrics: std::sync::Arc<Metrics>) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        ticks.tick().await;
+        metrics.upkeep();
+    }
 }
 
 /// Middleware: counts requests and times them by route template (never by raw
