@@ -35,7 +35,8 @@ pub async fn serve(
     let upkeep = tokio::spawn(metrics::upkeep_forever(state.metrics.clone()));
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
-    let served = axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await;
+    let served =
+        axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await;
     upkeep.abort();
     served
 }
