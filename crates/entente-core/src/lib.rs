@@ -10,14 +10,18 @@
 
 pub mod auth;
 pub mod canonical;
+pub mod card;
 pub mod id;
 pub mod json;
 pub mod keys;
 pub mod node;
+pub mod note;
 pub mod pattern;
+pub mod relation;
 pub mod stix;
 pub mod taxii;
 pub mod timestamp;
+pub mod treaty;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;

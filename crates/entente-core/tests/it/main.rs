@@ -1,2 +1,5 @@
+mod notes;
 mod pattern;
+mod relation;
 mod stix;
+mod treaty;
