@@ -11,6 +11,7 @@
 pub mod auth;
 mod blocking;
 pub mod error;
+pub mod federation;
 mod metrics;
 mod ops;
 mod routes;
@@ -33,10 +34,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let upkeep = tokio::spawn(metrics::upkeep_forever(state.metrics.clone()));
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = state.diplomat.as_ref().map(|_| {
+        let stopped = async move {
+            let _ = worker_stopped.await;
+        };
+        tokio::spawn(federation::worker::deliver_forever(state.store.clone(), stopped))
+    });
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
     let served =
         axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await;
     upkeep.abort();
+    let _ = stop_worker.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     served
 }

@@ -6,7 +6,7 @@
 //! named `taxii2`, `healthz` or `metrics`.
 
 use crate::state::AppState;
-use crate::{metrics, ops, taxii};
+use crate::{federation, metrics, ops, taxii};
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(taxii::negotiate));
 
     Router::new()
+        .route("/.well-known/entente", get(federation::inbound::card))
+        .route("/federation/v1/notes", axum::routing::post(federation::inbound::notes))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

@@ -1,5 +1,6 @@
 //! The state every handler shares: a handle, never a global.
 
+use crate::federation::Diplomat;
 use crate::metrics::Metrics;
 use entente_store::Store;
 use std::sync::Arc;
@@ -38,10 +39,18 @@ pub struct AppState {
     pub(crate) store: Arc<Store>,
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Present when the node's signing key was loaded: federation is on.
+    pub(crate) diplomat: Option<Diplomat>,
 }
 
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()) }
+        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()), diplomat: None }
+    }
+
+    /// Turns federation on: the card is served, notes are received, the outbox is delivered.
+    pub fn with_diplomat(mut self, diplomat: Diplomat) -> AppState {
+        self.diplomat = Some(diplomat);
+        self
     }
 }

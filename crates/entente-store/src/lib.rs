@@ -11,6 +11,8 @@
 
 mod collections;
 mod error;
+mod federation;
+mod notes;
 mod objects;
 mod pool;
 mod schema;
@@ -20,6 +22,8 @@ mod tokens;
 
 pub use collections::{ApiRoot, Collection, CollectionSpec, is_valid_api_root_name};
 pub use error::StoreError;
+pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
+pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use settings::NodeSettings;
 pub use tokens::{Principal, TokenRecord};

@@ -88,6 +88,14 @@ pub struct ServeArgs {
     /// Largest TAXII page, whatever a client's `limit` asks.
     #[arg(long, default_value_t = 1000)]
     pub max_page_size: u32,
+    /// The base URL partners reach this node at, as written on its node card
+    /// (default: http://LISTEN).
+    #[arg(long, env = "ENTENTE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How far a partner's clock may differ from ours, in seconds, before its notes
+    /// are refused as stale.
+    #[arg(long, default_value_t = 300)]
+    pub clock_skew: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -100,6 +100,16 @@ impl DataDir {
         Ok(())
     }
 
+    /// Reads the node's signing key.
+    pub fn read_key(&self) -> anyhow::Result<entente_core::node::NodeKey> {
+        let path = self.key_file();
+        let text = fs::read_to_string(&path).with_context(|| format!("reading the node key {}", path.display()))?;
+        let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not a hex key seed", path.display()))?;
+        let seed: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("{} must hold a 32-byte seed", path.display()))?;
+        Ok(entente_core::node::NodeKey::from_seed(seed))
+    }
+
     /// Removes what a failed `init` created, so a retry starts clean.
     pub fn remove_node_files(&self) {
         for name in ["entente.db", "entente.db-wal", "entente.db-shm", "node.key"] {

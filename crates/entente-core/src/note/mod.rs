@@ -35,7 +35,7 @@ pub use directory::{DirectoryError, MemoryDirectory, NoteDirectory, PinnedKey};
 pub use error::NoteError;
 pub use kind::{KindError, NoteKind};
 pub use rotation::{Rotation, RotationError};
-pub use verify::{DEFAULT_SKEW_SECONDS, Verified, VerifyContext, verify};
+pub use verify::{DEFAULT_SKEW_SECONDS, Verified, VerifyContext, read_recorded, verify};
 
 use crate::canonical::to_canonical_bytes;
 use crate::id::IdError;

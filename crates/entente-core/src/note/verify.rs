@@ -130,6 +130,17 @@ pub fn verify(note_text: &str, context: &VerifyContext<'_>, now: Timestamp) -> R
     Ok(Verified { value: envelope.into_note(body), introduced_key })
 }
 
+/// Reads back a note this node recorded earlier: one it made and signed itself, or
+/// one that passed [`verify`] when it arrived. Shape and body are checked again;
+/// signature, freshness and replay are not, because only notes that were verified
+/// or self-made are ever recorded, and a replay check would refuse every one of them.
+pub fn read_recorded(note_text: &str) -> Result<Note, NoteError> {
+    let envelope = read_envelope(note_text)?;
+    let body = NoteBody::parse(envelope.kind, &envelope.body).map_err(NoteError::BadBody)?;
+    check_body_against_envelope(&envelope, &body)?;
+    Ok(envelope.into_note(body))
+}
+
 /// Finds the key the note must verify with: a pinned key of the sender or, for a
 /// first-contact `recognize`, a key of the card it carries.
 fn signing_key(

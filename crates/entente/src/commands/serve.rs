@@ -4,6 +4,8 @@
 use crate::cli::ServeArgs;
 use crate::datadir::DataDir;
 use anyhow::Context;
+use entente_core::Timestamp;
+use entente_server::federation::{Diplomat, NodeIdentity};
 use entente_server::{AppState, ServerConfig};
 use std::sync::Arc;
 
@@ -20,8 +22,13 @@ pub fn run(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
         let address = listener.local_addr()?;
+        let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let identity = NodeIdentity::new(&node, dir.read_key()?, &public_url, Timestamp::from_unix_micros(super::now_micros()))
+            .map_err(|error| anyhow::anyhow!("building the node card: {error}"))?;
+        let diplomat = Diplomat::new(store.clone(), std::sync::Arc::new(identity)).with_skew_seconds(args.clock_skew);
         tracing::info!(%address, node = %node.name, fingerprint = %node.fingerprint, "serving TAXII 2.1 at http://{address}/taxii2/");
-        entente_server::serve(listener, AppState::new(store, config), shutdown_signal()).await?;
+        let state = AppState::new(store, config).with_diplomat(diplomat);
+        entente_server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())
     })

@@ -1,0 +1,97 @@
+//! Deriving a relation from its signed note history.
+//!
+//! The relation with a partner is the pure state machine folded over every note
+//! recorded with that partner, in the order they were recorded, each applied at its
+//! own creation time. Notes are recorded only after they passed the same machine, so
+//! replay cannot fail on a consistent store; if it does, the store is corrupt and
+//! the error says which note.
+
+use super::DiplomacyError;
+use super::directory::pinned;
+use entente_core::keys::PublicKey;
+use entente_core::note::{Note, NoteBody, NoteId, read_recorded};
+use entente_core::relation::{Action, Event, Relation, Side};
+use entente_core::treaty::{Treaty, TreatySignature};
+use entente_core::{StixId, Timestamp};
+use entente_store::{Direction, Store, StoreError};
+
+/// A relation and what replay learned about its history.
+pub(crate) struct Replayed {
+    pub relation: Relation,
+    /// The last note of the history: new notes answer it.
+    pub last_note: Option<NoteId>,
+    pub note_count: usize,
+}
+
+fn corrupt(note: &str, reason: impl std::fmt::Display) -> DiplomacyError {
+    DiplomacyError::Store(StoreError::Corrupt(format!("note {note}: {reason}")))
+}
+
+/// Replays the notes with `partner`, then brings the relation up to `now`.
+pub(crate) fn replay(
+    store: &Store,
+    us: &StixId,
+    us_key: &PublicKey,
+    partner: &StixId,
+    now: Timestamp,
+) -> Result<Replayed, DiplomacyError> {
+    let mut relation = Relation::new(us.clone(), partner.clone());
+    let mut last_note = None;
+    let records = store.notes_with(partner.as_str())?;
+    let partner_keys = pinned(&store.partner_keys(partner.as_str())?);
+    for record in &records {
+        let note = read_recorded(&record.json).map_err(|error| corrupt(&record.id, error))?;
+        let side = if record.direction == Direction::Sent { Side::Local } else { Side::Remote };
+        let signer_key = |key_id: &entente_core::keys::KeyId| -> Option<PublicKey> {
+            if side == Side::Local {
+                return Some(*us_key).filter(|key| key.key_id() == *key_id);
+            }
+            partner_keys.iter().map(|pinned| pinned.key).find(|key| key.key_id() == *key_id)
+        };
+        if let Some(action) = action_of(&note, &relation, &signer_key).map_err(|reason| corrupt(&record.id, reason))? {
+            let event = Event::new(side, note.created(), action);
+            relation = relation.apply(&event, note.created()).map_err(|error| corrupt(&record.id, error))?;
+        }
+        last_note = Some(note.id().clone());
+    }
+    Ok(Replayed { relation: relation.tick(now), last_note, note_count: records.len() })
+}
+
+/// The relation move a note makes, if any (key rotation moves none).
+pub(crate) fn action_of(
+    note: &Note,
+    relation: &Relation,
+    key_of: &dyn Fn(&entente_core::keys::KeyId) -> Option<PublicKey>,
+) -> Result<Option<Action>, String> {
+    let treaty = |value: &serde_json::Value| Treaty::parse(value).map_err(|error| error.to_string());
+    Ok(Some(match note.body() {
+        NoteBody::Recognize { .. } => Action::Recognize,
+        NoteBody::Propose { treaty: text } => Action::Propose(treaty(text)?),
+        NoteBody::Counter { treaty: text } => Action::Counter(treaty(text)?),
+        NoteBody::Amend { treaty: text } => Action::Amend(treaty(text)?),
+        NoteBody::Accept { treaty_hash } => Action::Accept(treaty_hash.clone()),
+        NoteBody::Reject { treaty_hash, .. } => Action::Reject(treaty_hash.clone()),
+        NoteBody::Withdraw { treaty_hash } => Action::Withdraw(treaty_hash.clone()),
+        NoteBody::Sign { treaty_hash, signature } => {
+            let negotiation = relation.negotiation().ok_or("a signature arrived with no treaty under negotiation")?;
+            let mut signatures = negotiation.signatures().clone();
+            if signatures.hash() != treaty_hash {
+                return Err(format!("the signature is on {treaty_hash}, not on the text under negotiation"));
+            }
+            let key =
+                key_of(&signature.key_id).ok_or_else(|| format!("no pinned key {} of the signer", signature.key_id))?;
+            let signature = TreatySignature {
+                treaty: treaty_hash.clone(),
+                party: signature.party.clone(),
+                key_id: signature.key_id.clone(),
+                signature: signature.signature,
+            };
+            signatures.add_signature(signature, &key).map_err(|error| error.to_string())?;
+            Action::Sign { signer: note.sender().clone(), signatures }
+        }
+        NoteBody::Suspend { .. } => Action::Suspend,
+        NoteBody::Resume => Action::Resume,
+        NoteBody::Terminate { .. } => Action::Terminate,
+        NoteBody::RotateKey { .. } => return Ok(None),
+    }))
+}

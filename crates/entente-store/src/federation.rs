@@ -1,0 +1,230 @@
+//! Partners, their keys, treaties and signatures — and the one transaction that
+//! records a diplomatic note together with everything it changes.
+//!
+//! Invariant: a note and its consequences (the partner's card, pinned keys, treaty
+//! texts and signatures, the outbox row of a note to send) are written in one
+//! transaction by [`Store::record_note`], so a crash leaves either all or none.
+
+use crate::notes::{NoteRecord, enqueue, insert_note};
+use crate::{Store, StoreError};
+use rusqlite::{OptionalExtension, Transaction};
+use serde::Serialize;
+
+/// A partner node as last seen through its verified card.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartnerRecord {
+    pub node_id: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub kind: String,
+    /// The signed card, verbatim.
+    pub card: String,
+    pub federation_url: String,
+}
+
+/// One of a partner's keys; only pinned keys verify its notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyRecord {
+    pub key_id: String,
+    pub public_key: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub pinned: bool,
+}
+
+/// A treaty text (one version), kept by hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreatyRecord {
+    pub hash: String,
+    pub treaty_id: String,
+    pub version: i64,
+    pub supersedes: Option<String>,
+    pub json: String,
+}
+
+/// One party's signature over a treaty text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureRecord {
+    pub hash: String,
+    pub party: String,
+    pub key_id: String,
+    pub signature: String,
+}
+
+/// A note and what it changes, recorded atomically.
+#[derive(Debug, Clone, Default)]
+pub struct NoteChange {
+    /// The note itself (sent or received).
+    pub note: Option<NoteRecord>,
+    /// Deliver the note to this URL (notes we send).
+    pub deliver_to: Option<String>,
+    pub partner: Option<PartnerRecord>,
+    /// Keys to add or update for `partner_keys_of`.
+    pub keys: Vec<KeyRecord>,
+    pub partner_keys_of: Option<String>,
+    pub treaties: Vec<TreatyRecord>,
+    pub signatures: Vec<SignatureRecord>,
+}
+
+fn upsert_partner(transaction: &Transaction<'_>, partner: &PartnerRecord, now: i64) -> Result<(), StoreError> {
+    transaction.execute(
+        "INSERT INTO partners (node_id, name, country, kind, card, federation_url, first_seen, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT(node_id) DO UPDATE SET name = excluded.name, country = excluded.country, kind = excluded.kind,
+             card = excluded.card, federation_url = excluded.federation_url, updated_at = excluded.updated_at",
+        (&partner.node_id, &partner.name, &partner.country, &partner.kind, &partner.card, &partner.federation_url, now),
+    )?;
+    Ok(())
+}
+
+fn upsert_key(transaction: &Transaction<'_>, node_id: &str, key: &KeyRecord) -> Result<(), StoreError> {
+    // A key once pinned stays pinned: `pinned = max(old, new)`.
+    transaction.execute(
+        "INSERT INTO partner_keys (node_id, key_id, public_key, valid_from, valid_until, pinned)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(node_id, key_id) DO UPDATE SET valid_until = excluded.valid_until,
+             pinned = max(partner_keys.pinned, excluded.pinned)",
+        (node_id, &key.key_id, &key.public_key, &key.valid_from, &key.valid_until, key.pinned),
+    )?;
+    Ok(())
+}
+
+fn insert_treaty(transaction: &Transaction<'_>, treaty: &TreatyRecord, now: i64) -> Result<(), StoreError> {
+    transaction.execute(
+        "INSERT INTO treaties (hash, treaty_id, version, supersedes, json, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(hash) DO NOTHING",
+        (&treaty.hash, &treaty.treaty_id, treaty.version, &treaty.supersedes, &treaty.json, now),
+    )?;
+    Ok(())
+}
+
+fn insert_signature(transaction: &Transaction<'_>, signature: &SignatureRecord) -> Result<(), StoreError> {
+    transaction.execute(
+        "INSERT INTO treaty_signatures (hash, party, key_id, signature) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(hash, party) DO NOTHING",
+        (&signature.hash, &signature.party, &signature.key_id, &signature.signature),
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Records a note and its consequences in one transaction.
+    pub fn record_note(&self, change: &NoteChange, now_micros: i64) -> Result<(), StoreError> {
+        self.pool.write(|transaction| {
+            if let Some(partner) = &change.partner {
+                upsert_partner(transaction, partner, now_micros)?;
+            }
+            if let Some(node_id) = &change.partner_keys_of {
+                for key in &change.keys {
+                    upsert_key(transaction, node_id, key)?;
+                }
+            }
+            for treaty in &change.treaties {
+                insert_treaty(transaction, treaty, now_micros)?;
+            }
+            for signature in &change.signatures {
+                insert_signature(transaction, signature)?;
+            }
+            if let Some(note) = &change.note {
+                insert_note(transaction, note)?;
+                if let Some(url) = &change.deliver_to {
+                    enqueue(transaction, &note.id, &note.partner, url, now_micros)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub fn partner(&self, node_id: &str) -> Result<Option<PartnerRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction
+                .prepare_cached(
+                    "SELECT node_id, name, country, kind, card, federation_url FROM partners WHERE node_id = ?1",
+                )?
+                .query_row([node_id], partner_from_row)
+                .optional()?)
+        })
+    }
+
+    pub fn partners(&self) -> Result<Vec<PartnerRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT node_id, name, country, kind, card, federation_url FROM partners ORDER BY name, node_id",
+            )?;
+            let rows = statement.query_map([], partner_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    pub fn partner_keys(&self, node_id: &str) -> Result<Vec<KeyRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT key_id, public_key, valid_from, valid_until, pinned FROM partner_keys WHERE node_id = ?1 ORDER BY valid_from",
+            )?;
+            let rows = statement.query_map([node_id], |row| {
+                Ok(KeyRecord {
+                    key_id: row.get(0)?,
+                    public_key: row.get(1)?,
+                    valid_from: row.get(2)?,
+                    valid_until: row.get(3)?,
+                    pinned: row.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Whether a note with this id was received (the replay check).
+    pub fn received_note(&self, id: &str) -> Result<bool, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM notes WHERE id = ?1 AND direction = 'received')")?
+                .query_row([id], |row| row.get(0))?)
+        })
+    }
+
+    pub fn treaty(&self, hash: &str) -> Result<Option<TreatyRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction
+                .prepare_cached("SELECT hash, treaty_id, version, supersedes, json FROM treaties WHERE hash = ?1")?
+                .query_row([hash], |row| {
+                    Ok(TreatyRecord {
+                        hash: row.get(0)?,
+                        treaty_id: row.get(1)?,
+                        version: row.get(2)?,
+                        supersedes: row.get(3)?,
+                        json: row.get(4)?,
+                    })
+                })
+                .optional()?)
+        })
+    }
+
+    pub fn treaty_signatures(&self, hash: &str) -> Result<Vec<SignatureRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT hash, party, key_id, signature FROM treaty_signatures WHERE hash = ?1 ORDER BY party",
+            )?;
+            let rows = statement.query_map([hash], |row| {
+                Ok(SignatureRecord {
+                    hash: row.get(0)?,
+                    party: row.get(1)?,
+                    key_id: row.get(2)?,
+                    signature: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}
+
+fn partner_from_row(row: &rusqlite::Row<'_>) -> Result<PartnerRecord, rusqlite::Error> {
+    Ok(PartnerRecord {
+        node_id: row.get(0)?,
+        name: row.get(1)?,
+        country: row.get(2)?,
+        kind: row.get(3)?,
+        card: row.get(4)?,
+        federation_url: row.get(5)?,
+    })
+}
