@@ -8,6 +8,7 @@
 //! one store call → wire type → JSON. Every failure becomes an
 //! [`error::ApiError`], which renders the TAXII error body.
 
+mod api;
 pub mod auth;
 mod blocking;
 pub mod error;

@@ -6,7 +6,7 @@
 //! named `taxii2`, `healthz` or `metrics`.
 
 use crate::state::AppState;
-use crate::{federation, metrics, ops, taxii};
+use crate::{api, federation, metrics, ops, taxii};
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
@@ -36,6 +36,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/.well-known/entente", get(federation::inbound::card))
         .route("/federation/v1/notes", axum::routing::post(federation::inbound::notes))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/relations", get(api::relations::list))
+        .route("/api/v1/relations/contact", axum::routing::post(api::relations::contact))
+        .route("/api/v1/relations/{node}", get(api::relations::show))
+        .route("/api/v1/relations/{node}/{move}", axum::routing::post(api::relations::step))
+        .route("/api/v1/treaties/{hash}", get(api::relations::treaty))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)
