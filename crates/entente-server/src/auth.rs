@@ -5,6 +5,7 @@
 //! user name and the token as password, which is what stock TAXII clients send.
 //! The token is hashed and looked up; the secret itself is never logged or kept.
 
+use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -45,6 +46,27 @@ fn presented_token(header: &str) -> Option<String> {
     None
 }
 
+/// An envoy's credential works only while its relation is in force.
+async fn check_envoy(state: &AppState, partner: &str) -> Result<(), ApiError> {
+    let suspended = || {
+        ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "relation-not-in-force",
+            format!("the relation with {partner} is not in force: its envoy credentials do not work now"),
+        )
+    };
+    let diplomat = state.diplomat.clone().ok_or_else(suspended)?;
+    let partner_id = entente_core::StixId::parse(partner).map_err(|_| suspended())?;
+    let now = entente_core::Timestamp::from_unix_micros(
+        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64,
+    );
+    let permitted = blocking(move || {
+        diplomat.envoy_permitted(&partner_id, now).map_err(|error| ApiError::internal(error.to_string()))
+    })
+    .await?;
+    if permitted { Ok(()) } else { Err(suspended()) }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -59,7 +81,11 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer or Basic"))?;
         let hash = TokenHash::of(&token);
         let principal = state.store.authenticate(&hash)?;
-        principal.map(Caller).ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))
+        let principal = principal.ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))?;
+        if let Some(partner) = &principal.partner {
+            check_envoy(state, partner).await?;
+        }
+        Ok(Caller(principal))
     }
 }
 

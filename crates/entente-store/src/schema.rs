@@ -3,8 +3,11 @@
 use crate::StoreError;
 use rusqlite::Transaction;
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_federation.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_federation.sql"),
+    include_str!("../migrations/0003_envoys.sql"),
+];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {
     let current: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;

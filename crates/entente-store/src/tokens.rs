@@ -13,6 +13,10 @@ pub struct TokenRecord {
     pub role: Role,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// For an envoy credential: the partner node it was issued to.
+    pub partner: Option<String>,
+    /// For an envoy credential: the treaty in force when it was issued.
+    pub treaty: Option<String>,
 }
 
 /// Who made a request, once their token checked out.
@@ -21,6 +25,9 @@ pub struct Principal {
     pub token_id: String,
     pub name: String,
     pub role: Role,
+    /// Set for a partner's envoy: requests are allowed only while the relation with
+    /// this partner is in force.
+    pub partner: Option<String>,
 }
 
 fn role_of(text: &str) -> Result<Role, StoreError> {
@@ -44,7 +51,43 @@ impl Store {
             )?;
             Ok(())
         })?;
-        Ok(TokenRecord { id: id.to_owned(), name: name.to_owned(), role, created_at: now_micros, revoked_at: None })
+        Ok(TokenRecord {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            role,
+            created_at: now_micros,
+            revoked_at: None,
+            partner: None,
+            treaty: None,
+        })
+    }
+
+    /// Records an envoy credential for a partner's envoy, bound to that partner.
+    pub fn create_envoy_token(
+        &self,
+        id: &str,
+        name: &str,
+        hash: &TokenHash,
+        partner: &str,
+        treaty: &str,
+        now_micros: i64,
+    ) -> Result<TokenRecord, StoreError> {
+        self.pool.write(|transaction| {
+            transaction.execute(
+                "INSERT INTO tokens (id, name, role, hash, created_at, partner, treaty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (id, name, Role::Envoy.as_str(), hash.as_str(), now_micros, partner, treaty),
+            )?;
+            Ok(())
+        })?;
+        Ok(TokenRecord {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            role: Role::Envoy,
+            created_at: now_micros,
+            revoked_at: None,
+            partner: Some(partner.to_owned()),
+            treaty: Some(treaty.to_owned()),
+        })
     }
 
     pub fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
@@ -52,12 +95,20 @@ impl Store {
             let mut statement = transaction
                 .prepare("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id")?;
             let rows = statement.query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get(1)?, row.get::<_, String>(2)?, row.get(3)?, row.get(4)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
             })?;
             let mut records = Vec::new();
             for row in rows {
-                let (id, name, role, created_at, revoked_at) = row?;
-                records.push(TokenRecord { id, name, role: role_of(&role)?, created_at, revoked_at });
+                let (id, name, role, created_at, revoked_at, partner, treaty) = row?;
+                records.push(TokenRecord { id, name, role: role_of(&role)?, created_at, revoked_at, partner, treaty });
             }
             Ok(records)
         })
@@ -79,12 +130,19 @@ impl Store {
     pub fn authenticate(&self, hash: &TokenHash) -> Result<Option<Principal>, StoreError> {
         let found = self.pool.read(|transaction| {
             Ok(transaction
-                .prepare_cached("SELECT id, name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
+                .prepare_cached("SELECT id, name, role, partner FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
                 .query_row([hash.as_str()], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, Option<String>>(3)?,
+                    ))
                 })
                 .optional()?)
         })?;
-        found.map(|(token_id, name, role)| Ok(Principal { token_id, name, role: role_of(&role)? })).transpose()
+        found
+            .map(|(token_id, name, role, partner)| Ok(Principal { token_id, name, role: role_of(&role)?, partner }))
+            .transpose()
     }
 }

@@ -13,6 +13,7 @@
 
 mod diplomat;
 mod directory;
+mod envoy;
 mod error;
 mod identity;
 pub(crate) mod inbound;
