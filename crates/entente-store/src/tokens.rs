@@ -44,14 +44,7 @@ impl Store {
         hash: &TokenHash,
         now_micros: i64,
     ) -> Result<TokenRecord, StoreError> {
-        self.pool.write(|transaction| {
-            transaction.execute(
-                "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                (id, name, role.as_str(), hash.as_str(), now_micros),
-            )?;
-            Ok(())
-        })?;
-        Ok(TokenRecord {
+        let record = TokenRecord {
             id: id.to_owned(),
             name: name.to_owned(),
             role,
@@ -59,10 +52,12 @@ impl Store {
             revoked_at: None,
             partner: None,
             treaty: None,
-        })
+        };
+        self.insert_token(record, hash)
     }
 
-    /// Records an envoy credential for a partner's envoy, bound to that partner.
+    /// Records an envoy credential for a partner's envoy, bound to that partner and
+    /// noting the treaty in force when it was issued.
     pub fn create_envoy_token(
         &self,
         id: &str,
@@ -72,14 +67,7 @@ impl Store {
         treaty: &str,
         now_micros: i64,
     ) -> Result<TokenRecord, StoreError> {
-        self.pool.write(|transaction| {
-            transaction.execute(
-                "INSERT INTO tokens (id, name, role, hash, created_at, partner, treaty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                (id, name, Role::Envoy.as_str(), hash.as_str(), now_micros, partner, treaty),
-            )?;
-            Ok(())
-        })?;
-        Ok(TokenRecord {
+        let record = TokenRecord {
             id: id.to_owned(),
             name: name.to_owned(),
             role: Role::Envoy,
@@ -87,13 +75,34 @@ impl Store {
             revoked_at: None,
             partner: Some(partner.to_owned()),
             treaty: Some(treaty.to_owned()),
-        })
+        };
+        self.insert_token(record, hash)
+    }
+
+    fn insert_token(&self, record: TokenRecord, hash: &TokenHash) -> Result<TokenRecord, StoreError> {
+        self.pool.write(|transaction| {
+            transaction.execute(
+                "INSERT INTO tokens (id, name, role, hash, created_at, partner, treaty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (
+                    &record.id,
+                    &record.name,
+                    record.role.as_str(),
+                    hash.as_str(),
+                    record.created_at,
+                    &record.partner,
+                    &record.treaty,
+                ),
+            )?;
+            Ok(())
+        })?;
+        Ok(record)
     }
 
     pub fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         self.pool.read(|transaction| {
-            let mut statement = transaction
-                .prepare("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id")?;
+            let mut statement = transaction.prepare(
+                "SELECT id, name, role, created_at, revoked_at, partner, treaty FROM tokens ORDER BY created_at, id",
+            )?;
             let rows = statement.query_map([], |row| {
                 Ok((
                     row.get::<_, String>(0)?,

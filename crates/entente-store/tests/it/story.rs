@@ -131,3 +131,19 @@ fn filters_by_type_id_and_added_after() {
         store.query_objects(&collection, None, &query(&[("match[type]", "malware,tool")]), 100, false).unwrap();
     assert!(by_type.rows.is_empty());
 }
+
+#[test]
+fn envoy_credentials_carry_their_partner() {
+    let (_dir, store, _collection) = new_store();
+    let envoy = ApiToken::from_random([4; 32]);
+    let partner = "identity--0f8fad5b-d9cb-469f-a165-70867728950e";
+    store.create_envoy_token("tok_e", "envoy of B", &envoy.hash(), partner, "sha256:00", 7).unwrap();
+    store.create_token("tok_r", "reader", Role::Reader, &ApiToken::from_random([5; 32]).hash(), 8).unwrap();
+    let principal = store.authenticate(&envoy.hash()).unwrap().unwrap();
+    assert_eq!((principal.role, principal.partner.as_deref()), (Role::Envoy, Some(partner)));
+    let listed = store.list_tokens().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].partner.as_deref(), Some(partner));
+    assert_eq!(listed[0].treaty.as_deref(), Some("sha256:00"));
+    assert_eq!(listed[1].partner, None);
+}
