@@ -64,6 +64,10 @@ pub struct NoteChange {
     pub partner_keys_of: Option<String>,
     pub treaties: Vec<TreatyRecord>,
     pub signatures: Vec<SignatureRecord>,
+    /// How many notes with the note's partner the move was checked against. When the
+    /// history has grown since (another process recorded a note meanwhile), nothing is
+    /// written and [`Store::record_note`] answers `false`: the caller checks again.
+    pub history_checked: Option<usize>,
 }
 
 fn upsert_partner(transaction: &Transaction<'_>, partner: &PartnerRecord, now: i64) -> Result<(), StoreError> {
@@ -108,9 +112,19 @@ fn insert_signature(transaction: &Transaction<'_>, signature: &SignatureRecord) 
 }
 
 impl Store {
-    /// Records a note and its consequences in one transaction.
-    pub fn record_note(&self, change: &NoteChange, now_micros: i64) -> Result<(), StoreError> {
+    /// Records a note and its consequences in one transaction; `false` (and nothing
+    /// written) when the history moved since the check (see [`NoteChange::history_checked`]).
+    pub fn record_note(&self, change: &NoteChange, now_micros: i64) -> Result<bool, StoreError> {
         self.pool.write(|transaction| {
+            if let (Some(note), Some(checked)) = (&change.note, change.history_checked) {
+                let recorded: i64 =
+                    transaction.query_row("SELECT count(*) FROM notes WHERE partner = ?1", [&note.partner], |row| {
+                        row.get(0)
+                    })?;
+                if usize::try_from(recorded).ok() != Some(checked) {
+                    return Ok(false);
+                }
+            }
             if let Some(partner) = &change.partner {
                 upsert_partner(transaction, partner, now_micros)?;
             }
@@ -131,7 +145,7 @@ impl Store {
                     enqueue(transaction, &note.id, &note.partner, url, now_micros)?;
                 }
             }
-            Ok(())
+            Ok(true)
         })
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Invariants: a note id is recorded once; a note to send is recorded and queued in
 //! the same transaction as the relation change it announces (see
-//! [`Store::record_change`]); the outbox only ever moves forward (attempts grow,
+//! [`Store::record_note`]); the outbox only ever moves forward (attempts grow,
 //! delivery is stamped once).
 
 use crate::{Store, StoreError};
@@ -136,12 +136,14 @@ impl Store {
         })
     }
 
-    /// The whole note history with one partner, oldest first.
+    /// The whole note history with one partner, in the order it was recorded. Replay
+    /// depends on that order, so it is the insertion order (`rowid`), not a clock
+    /// reading that two notes may share or that may step back.
     pub fn notes_with(&self, partner: &str) -> Result<Vec<NoteRecord>, StoreError> {
         self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(
                 "SELECT id, direction, partner, kind, sender, recipient, created, in_reply_to, recorded_at, json
-                 FROM notes WHERE partner = ?1 ORDER BY recorded_at, id",
+                 FROM notes WHERE partner = ?1 ORDER BY rowid",
             )?;
             let rows = statement.query_map([partner], note_from_row)?;
             let mut notes = Vec::new();

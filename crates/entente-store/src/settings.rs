@@ -18,6 +18,10 @@ pub struct NodeSettings {
     pub default_api_root: String,
     /// The collection `intel import` and `intel export` use when none is named.
     pub default_collection: String,
+    /// The base URL partners reach this node at, written on its card. Every process
+    /// (the server, the CLI) builds the card from this one value.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 const NODE_KEY: &str = "node";

@@ -59,6 +59,13 @@ pub enum Command {
     /// Import and export STIX 2.1 intelligence.
     #[command(subcommand)]
     Intel(IntelCommand),
+    /// Diplomatic relations with other nodes: contact, recognize, negotiate and sign
+    /// treaties, suspend, resume, terminate.
+    #[command(subcommand, long_about = RELATIONS_ABOUT)]
+    Relations(RelationsCommand),
+    /// Read, check and write treaties: show, verify, template, next.
+    #[command(subcommand)]
+    Treaty(TreatyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +82,11 @@ pub struct InitArgs {
     /// Print the result (including the admin token) as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The base URL partners will reach this node at, written on its node card
+    /// (`entente serve --public-url` changes it later; without either, the card names
+    /// the address `serve` listens on).
+    #[arg(long, env = "ENTENTE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -88,8 +100,8 @@ pub struct ServeArgs {
     /// Largest TAXII page, whatever a client's `limit` asks.
     #[arg(long, default_value_t = 1000)]
     pub max_page_size: u32,
-    /// The base URL partners reach this node at, as written on its node card
-    /// (default: http://LISTEN).
+    /// The base URL partners reach this node at, as written on its node card; it is
+    /// saved and used by every later command (default: the one saved by `init`).
     #[arg(long, env = "ENTENTE_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// How far a partner's clock may differ from ours, in seconds, before its notes
@@ -205,5 +217,183 @@ pub enum IntelCommand {
         /// Every version of each object instead of the latest only.
         #[arg(long)]
         all_versions: bool,
+    },
+}
+
+const RELATIONS_ABOUT: &str = "Diplomatic relations with other nodes.\n\n\
+    A relation goes: contact (the partner's card was fetched) → recognized (both operators \
+    confirmed each other's fingerprint out of band) → negotiating (a treaty draft is on the \
+    table) → in-force (every party signed) ↔ suspended → terminated.\n\n\
+    Every move is a signed diplomatic note. These commands check the move against the \
+    relation, sign the note and queue it in the data directory; the running `entente serve` \
+    delivers it, retrying until the partner has it. Moves work while the server is down and \
+    go out once it runs.\n\n\
+    First contact:\n  \
+    entente relations contact https://partner.example.org\n  \
+    (compare the fingerprint with the partner's operator by phone or in person)\n  \
+    entente relations recognize CERT-Partner --fingerprint AB:CD:…\n\n\
+    Then negotiate:\n  \
+    entente treaty template --with CERT-Partner > treaty.json   (edit it)\n  \
+    entente relations propose CERT-Partner --treaty treaty.json\n  \
+    entente relations show CERT-Partner";
+
+/// The partner a move is addressed to.
+#[derive(Debug, Args)]
+pub struct Partner {
+    /// The partner: its node id (identity--…) or its exact name, as `entente relations
+    /// list` shows them.
+    pub node: String,
+    /// Print the note sent and the relation after it as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A move that carries a treaty text.
+#[derive(Debug, Args)]
+pub struct TreatyMove {
+    #[command(flatten)]
+    pub partner: Partner,
+    /// The treaty: a JSON file, `-` for standard input. Whole lines starting with `//`
+    /// are comments and are removed, so a filled-in `entente treaty template` works as is.
+    #[arg(long, value_name = "FILE")]
+    pub treaty: PathBuf,
+}
+
+/// A move that may give a reason.
+#[derive(Debug, Args)]
+pub struct ReasonedMove {
+    #[command(flatten)]
+    pub partner: Partner,
+    /// Why, in words the partner's operator will read (kept in the signed note).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// A move on the text under negotiation.
+#[derive(Debug, Args)]
+pub struct DraftMove {
+    #[command(flatten)]
+    pub partner: Partner,
+    /// Refuse unless the draft under negotiation is this one (`sha256:…`, as `entente
+    /// relations show` prints it), so you act on the text you read.
+    #[arg(long, value_name = "HASH")]
+    pub draft: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelationsCommand {
+    /// First contact: fetch a node's signed card and show its fingerprint. Nothing is
+    /// sent and nothing is trusted yet.
+    Contact {
+        /// The partner's base URL (https://partner.example.org) or its card URL
+        /// (…/.well-known/entente).
+        url: String,
+        /// Print the partner as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Confirm a partner's fingerprint, compared with its operator out of band, pin its
+    /// key and send our recognition with our card. The relation is recognized once both
+    /// sides have done so.
+    Recognize {
+        #[command(flatten)]
+        partner: Partner,
+        /// The partner's fingerprint as its operator read it to you (separators and
+        /// case do not matter).
+        #[arg(long)]
+        fingerprint: String,
+        /// The base URL partners reach this node at, written on the card sent with the
+        /// recognition (default: the one saved by `init` or `serve --public-url`, which
+        /// also read ENTENTE_PUBLIC_URL).
+        /// Before sending, this node's card is fetched there to make sure partners can
+        /// reach it.
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Skip fetching our own card at --public-url (for a public URL that this machine
+        /// cannot reach, such as one behind a reverse proxy).
+        #[arg(long)]
+        no_url_check: bool,
+    },
+    /// Propose a treaty (version 1, proposed_by this node) to a recognized partner.
+    Propose(TreatyMove),
+    /// Answer the partner's draft with a new version (`entente treaty next NODE` writes
+    /// its skeleton).
+    Counter(TreatyMove),
+    /// Accept the partner's draft: its text is then fixed and both sides sign it.
+    Accept(DraftMove),
+    /// Sign the accepted text; the treaty is in force once every party has signed.
+    Sign(DraftMove),
+    /// Reject the partner's draft; the relation returns to where it was before it
+    /// (recognized, or in force when the draft was an amendment).
+    Reject(ReasonedMove),
+    /// Withdraw our own draft; the relation returns to where it was before it.
+    Withdraw(Partner),
+    /// Propose an amendment to the treaty in force (`entente treaty next NODE` writes
+    /// its skeleton); the treaty stays in force until the amendment is signed.
+    Amend(TreatyMove),
+    /// Suspend the treaty in force: exchanges stop at once, envoys lose access.
+    Suspend(ReasonedMove),
+    /// Resume a treaty we suspended.
+    Resume(Partner),
+    /// Give notice of termination: the relation ends after the treaty's notice period
+    /// (at once while still negotiating).
+    Terminate(ReasonedMove),
+    /// List partners and where each relation stands.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one relation: state, treaty in force, draft, the moves open to us and the
+    /// whole signed note history.
+    Show {
+        /// The partner's node id or exact name.
+        node: String,
+        /// Print the relation, every note (with its signed JSON) and the count of notes
+        /// waiting for delivery as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TreatyCommand {
+    /// Show a treaty in plain language: parties, scope, IEP terms, dates, re-sharing,
+    /// notice period, hash and signatures.
+    Show {
+        /// A treaty hash (sha256:…) this node knows, or a file (`-` for standard input)
+        /// holding a treaty or a signed treaty ({"treaty": …, "signatures": [...]}).
+        treaty: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify every signature on a signed treaty with the keys pinned for its parties.
+    /// Exits with status 2 when a signature is missing or refused.
+    Verify {
+        /// A treaty hash (sha256:…) this node knows, or a signed-treaty file (`-` for
+        /// standard input).
+        treaty: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a commented treaty template to fill in and send with `entente relations
+    /// propose`.
+    Template {
+        /// Fill in the parties: this node (the proposer) and this partner (node id or
+        /// name; repeat for a treaty between more parties). Also gives a fresh treaty id.
+        #[arg(long = "with", value_name = "NODE")]
+        with: Vec<String>,
+        /// Print the template as plain JSON, without comments.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the next version of the text negotiated with a partner (the draft, or the
+    /// treaty in force for an amendment), with version, supersedes, proposed_by and
+    /// created filled in: edit it and send it with `relations counter` or `relations amend`.
+    Next {
+        /// The partner's node id or exact name.
+        node: String,
+        /// Print plain JSON, without the explaining comment lines.
+        #[arg(long)]
+        json: bool,
     },
 }

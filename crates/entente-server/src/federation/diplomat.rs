@@ -6,12 +6,12 @@ use super::replay::{Replayed, action_of, replay};
 use super::{DiplomacyError, NodeIdentity};
 use entente_core::card::{SignedCard, VerifiedCard};
 use entente_core::note::{NoteBody, NoteId, PartySignature, Reason, Rotation, UnsignedNote, VerifyContext, verify};
-use entente_core::relation::{Action, Event, Relation, Side};
+use entente_core::relation::{Action, Event, Relation, Side, State};
 use entente_core::treaty::{Treaty, sign as sign_treaty};
 use entente_core::{StixId, Timestamp};
 use entente_store::{Direction, KeyRecord, NoteChange, NoteRecord, PartnerRecord, Store, TreatyRecord};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Acts for this node in its relations.
 #[derive(Clone, Debug)]
@@ -19,6 +19,7 @@ pub struct Diplomat {
     store: Arc<Store>,
     identity: Arc<NodeIdentity>,
     skew_seconds: i64,
+    turn: Arc<Mutex<()>>,
 }
 
 /// A partner as the operator sees it.
@@ -42,6 +43,8 @@ pub struct RelationView {
     pub treaty_in_force: Option<String>,
     pub draft: Option<String>,
     pub draft_accepted: bool,
+    /// When a notice of termination takes effect, while it runs.
+    pub termination_effective: Option<String>,
     pub allowed_moves: Vec<String>,
     pub notes: usize,
 }
@@ -93,12 +96,36 @@ fn micros(now: Timestamp) -> i64 {
 
 impl Diplomat {
     pub fn new(store: Arc<Store>, identity: Arc<NodeIdentity>) -> Diplomat {
-        Diplomat { store, identity, skew_seconds: entente_core::note::DEFAULT_SKEW_SECONDS }
+        Diplomat {
+            store,
+            identity,
+            skew_seconds: entente_core::note::DEFAULT_SKEW_SECONDS,
+            turn: Arc::new(Mutex::new(())),
+        }
     }
 
     pub fn with_skew_seconds(mut self, seconds: i64) -> Diplomat {
         self.skew_seconds = seconds;
         self
+    }
+
+    /// Serialises every check-then-record in this process: a note is checked against
+    /// the relation replayed from the store and then recorded, and a second note
+    /// recorded in between (an inbound note racing an envoy's move) would make the
+    /// recorded history one that replay refuses. Other processes on the same store
+    /// (the CLI beside the server) are caught by `NoteChange::history_checked`.
+    fn one_at_a_time(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a note's change in one transaction, after [`keep_retirements`]; `false`
+    /// when another process recorded a note with the partner since the move was
+    /// checked (`history_checked`), in which case nothing was written.
+    fn record(&self, mut change: NoteChange, now: Timestamp) -> Result<bool, DiplomacyError> {
+        if let Some(node) = &change.partner_keys_of {
+            change.keys = keep_retirements(&self.store.partner_keys(node)?, change.keys);
+        }
+        Ok(self.store.record_note(&change, micros(now))?)
     }
 
     pub fn identity(&self) -> &NodeIdentity {
@@ -116,6 +143,7 @@ impl Diplomat {
     /// Records a partner from its signed card (first contact); no note is sent and
     /// no key is pinned until an operator confirms the fingerprint.
     pub fn contact(&self, card_text: &str, now: Timestamp) -> Result<PartnerView, DiplomacyError> {
+        let _turn = self.one_at_a_time();
         let card =
             SignedCard::parse(card_text).map_err(|error| DiplomacyError::Invalid(format!("the node card: {error}")))?;
         if card.node_id() == self.identity.node_id() {
@@ -127,7 +155,7 @@ impl Diplomat {
             keys: key_records(&card, None),
             ..NoteChange::default()
         };
-        self.store.record_note(&change, micros(now))?;
+        self.record(change, now)?;
         self.view_partner(card.node_id())
     }
 
@@ -291,6 +319,24 @@ impl Diplomat {
         extra: NoteChange,
         now: Timestamp,
     ) -> Result<NoteId, DiplomacyError> {
+        let _turn = self.one_at_a_time();
+        for _ in 0..RECORD_ATTEMPTS {
+            if let Some(id) = self.try_send(partner, action.clone(), body.clone(), extra.clone(), now)? {
+                return Ok(id);
+            }
+        }
+        Err(history_moved(partner))
+    }
+
+    /// One attempt of [`Diplomat::send`]; `None` when the history moved meanwhile.
+    fn try_send(
+        &self,
+        partner: &StixId,
+        action: Action,
+        body: NoteBody,
+        extra: NoteChange,
+        now: Timestamp,
+    ) -> Result<Option<NoteId>, DiplomacyError> {
         let record = self.partner(partner)?;
         let replayed = self.replay(partner, now)?;
         replayed.relation.apply(&Event::new(Side::Local, now, action), now)?;
@@ -307,14 +353,28 @@ impl Diplomat {
         let change = NoteChange {
             note: Some(note_record(note.note(), Direction::Sent, partner, &note.to_json(), now)),
             deliver_to: Some(record.federation_url),
+            history_checked: Some(replayed.note_count),
             ..extra
         };
-        self.store.record_note(&change, micros(now))?;
-        Ok(id)
+        Ok(self.record(change, now)?.then_some(id))
     }
 
     /// Verifies a note from a partner, applies it, and records it with its effects.
     pub fn receive(&self, text: &str, now: Timestamp) -> Result<NoteId, DiplomacyError> {
+        let _turn = self.one_at_a_time();
+        let mut sender = None;
+        for _ in 0..RECORD_ATTEMPTS {
+            match self.try_receive(text, now)? {
+                (Some(id), _) => return Ok(id),
+                (None, partner) => sender = Some(partner),
+            }
+        }
+        Err(history_moved(sender.as_ref().unwrap_or(self.identity.node_id())))
+    }
+
+    /// One attempt of [`Diplomat::receive`]: the note's id once recorded, or `None`
+    /// when the history with the sender moved meanwhile; with the sender.
+    fn try_receive(&self, text: &str, now: Timestamp) -> Result<(Option<NoteId>, StixId), DiplomacyError> {
         let directory = StoreDirectory { store: &self.store };
         let context = VerifyContext::new(self.identity.node_id(), &directory).with_skew_seconds(self.skew_seconds);
         let verified = verify(text, &context, now)?;
@@ -338,13 +398,16 @@ impl Diplomat {
         let key_of = |key_id: &entente_core::keys::KeyId| {
             partner_keys.iter().map(|pinned| pinned.key).find(|key| key.key_id() == *key_id)
         };
-        if let Some(action) = action_of(note, &replayed.relation, &key_of).map_err(DiplomacyError::Invalid)? {
+        // Judged at the note's own time, on the relation as its last note left it:
+        // exactly what replay will do, so a note accepted now never breaks replay later.
+        if let Some(action) = action_of(note, &replayed.folded, &key_of).map_err(DiplomacyError::Invalid)? {
             treaty_effects(&action, note.body(), &mut change);
-            replayed.relation.apply(&Event::new(Side::Remote, note.created(), action), now)?;
+            replayed.folded.apply(&Event::new(Side::Remote, note.created(), action), note.created())?;
         }
         change.note = Some(note_record(note, Direction::Received, &partner, text, now));
-        self.store.record_note(&change, micros(now))?;
-        Ok(note.id().clone())
+        change.history_checked = Some(replayed.note_count);
+        let recorded = self.record(change, now)?;
+        Ok((recorded.then(|| note.id().clone()), partner))
     }
 
     pub fn view_partner(&self, partner: &StixId) -> Result<PartnerView, DiplomacyError> {
@@ -375,24 +438,56 @@ impl Diplomat {
     }
 }
 
+/// How often a move is checked again when other processes keep recording notes with
+/// the same partner between the check and the record.
+const RECORD_ATTEMPTS: usize = 8;
+
+fn history_moved(partner: &StixId) -> DiplomacyError {
+    DiplomacyError::Store(entente_store::StoreError::Invalid(format!(
+        "the history with {partner} kept changing while the move was checked; try again"
+    )))
+}
+
 fn reason_of(reason: Option<&str>) -> Result<Option<Reason>, DiplomacyError> {
     reason.map(|text| Reason::parse(text).map_err(DiplomacyError::Invalid)).transpose()
 }
 
+/// The key rows a rotation writes: the old key ends when announced (never later than
+/// it already did: see [`keep_retirements`]), and the new key is pinned unless it
+/// already is, so a rotation cannot revive or extend a key (as `Rotation::apply`).
 fn rotated_keys(stored: &[KeyRecord], rotation: &Rotation) -> Vec<KeyRecord> {
     let mut keys: Vec<KeyRecord> = stored
         .iter()
         .filter(|key| key.key_id == rotation.old_key.as_str())
         .map(|key| KeyRecord { valid_until: Some(rotation.old_key_valid_until.to_string()), ..key.clone() })
         .collect();
-    keys.push(KeyRecord {
-        key_id: rotation.new_key.key_id().to_string(),
-        public_key: rotation.new_key.key.encode(),
-        valid_from: rotation.new_key.valid_from.to_string(),
-        valid_until: rotation.new_key.valid_until.map(|until| until.to_string()),
-        pinned: true,
-    });
+    let new_key = rotation.new_key.key.encode();
+    if !stored.iter().any(|key| key.pinned && key.public_key == new_key) {
+        keys.push(KeyRecord {
+            key_id: rotation.new_key.key_id().to_string(),
+            public_key: new_key,
+            valid_from: rotation.new_key.valid_from.to_string(),
+            valid_until: rotation.new_key.valid_until.map(|until| until.to_string()),
+            pinned: true,
+        });
+    }
     keys
+}
+
+/// Key rows about to be written keep the end a pinned key already has when it is
+/// earlier: a card, a re-introduction or a rotation may shorten a trusted key's life,
+/// never extend it or revive a retired key.
+fn keep_retirements(stored: &[KeyRecord], mut incoming: Vec<KeyRecord>) -> Vec<KeyRecord> {
+    let end = |text: &str| Timestamp::parse(text).ok();
+    for key in &mut incoming {
+        let held = stored.iter().find(|held| held.pinned && held.key_id == key.key_id);
+        let Some(held_until) = held.and_then(|held| held.valid_until.clone()) else { continue };
+        let offered = key.valid_until.as_deref().and_then(end);
+        if offered.is_none_or(|offered| end(&held_until).is_none_or(|held| held <= offered)) {
+            key.valid_until = Some(held_until);
+        }
+    }
+    incoming
 }
 
 /// Keeps the treaty texts and signatures a received note carries.
@@ -445,6 +540,10 @@ fn relation_view(partner: PartnerView, relation: &Relation, notes: usize, now: T
         treaty_in_force: relation.in_force(now).map(|in_force| in_force.treaty().hash().to_string()),
         draft: relation.negotiation().map(|negotiation| negotiation.draft().hash().to_string()),
         draft_accepted: relation.negotiation().is_some_and(|negotiation| negotiation.is_accepted()),
+        termination_effective: relation
+            .termination()
+            .filter(|_| !matches!(relation.state(), State::Terminated))
+            .map(|termination| termination.effective_at.to_string()),
         allowed_moves: relation.allowed_moves(Side::Local).iter().map(|step| step.as_str().to_owned()).collect(),
         notes,
     }

@@ -17,8 +17,14 @@ use entente_store::{Direction, Store, StoreError};
 
 /// A relation and what replay learned about its history.
 pub(crate) struct Replayed {
+    /// The relation brought to `now`.
     pub relation: Relation,
-    /// The last note of the history: new notes answer it.
+    /// The relation right after its last note, not brought to `now`: a received note
+    /// is checked against this at its own creation time, exactly as replay will
+    /// apply it later, so a note that passed can never fail replay.
+    pub folded: Relation,
+    /// The last note of the history that we sent or that a confirmed key of the
+    /// partner signed: new notes answer it.
     pub last_note: Option<NoteId>,
     pub note_count: usize,
 }
@@ -52,12 +58,18 @@ pub(crate) fn replay(
             let event = Event::new(side, note.created(), action);
             relation = relation.apply(&event, note.created()).map_err(|error| corrupt(&record.id, error))?;
         }
-        last_note = Some(note.id().clone());
+        // A note signed by a key we never confirmed (a stranger's `recognize` in the
+        // partner's name) is kept but not answered: the partner may not know it.
+        if side == Side::Local || signer_key(note.key_id()).is_some() {
+            last_note = Some(note.id().clone());
+        }
     }
-    Ok(Replayed { relation: relation.tick(now), last_note, note_count: records.len() })
+    Ok(Replayed { relation: relation.tick(now), folded: relation, last_note, note_count: records.len() })
 }
 
-/// The relation move a note makes, if any (key rotation moves none).
+/// The relation move a note makes, if any. Key rotation moves none, and neither does
+/// a partner's `recognize` signed by a key we have not pinned: until our operator
+/// confirmed that key, anyone could have sent it in the partner's name.
 pub(crate) fn action_of(
     note: &Note,
     relation: &Relation,
@@ -65,6 +77,7 @@ pub(crate) fn action_of(
 ) -> Result<Option<Action>, String> {
     let treaty = |value: &serde_json::Value| Treaty::parse(value).map_err(|error| error.to_string());
     Ok(Some(match note.body() {
+        NoteBody::Recognize { .. } if key_of(note.key_id()).is_none() => return Ok(None),
         NoteBody::Recognize { .. } => Action::Recognize,
         NoteBody::Propose { treaty: text } => Action::Propose(treaty(text)?),
         NoteBody::Counter { treaty: text } => Action::Counter(treaty(text)?),

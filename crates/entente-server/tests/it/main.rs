@@ -7,6 +7,7 @@
 mod auth;
 mod bad_input;
 mod discovery;
+mod federation;
 mod filters;
 mod fixtures;
 mod objects;

@@ -109,6 +109,7 @@ fn populate(store: &Store) {
             fingerprint: "test-fingerprint".into(),
             default_api_root: API_ROOT.into(),
             default_collection: INTELLIGENCE.into(),
+            public_url: None,
         })
         .expect("node settings");
     let roles = [

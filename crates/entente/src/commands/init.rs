@@ -35,7 +35,8 @@ pub fn run(dir: &DataDir, args: &InitArgs) -> anyhow::Result<()> {
         bail!("{} already holds a node; nothing was changed (use another --dir for a new node)", dir.root().display());
     }
     dir.create_root()?;
-    let created = create(dir, &name, kind, country.as_ref()).inspect_err(|_| dir.remove_node_files())?;
+    let created = create(dir, &name, kind, country.as_ref(), args.public_url.as_deref())
+        .inspect_err(|_| dir.remove_node_files())?;
     emit(args.json, &created, |created| {
         format!(
             "Created node {:?} in {}\n  identity:    {}\n  fingerprint: {}\n  TAXII:       /taxii2/ → /{}/collections/{}/\n\n\
@@ -52,7 +53,13 @@ pub fn run(dir: &DataDir, args: &InitArgs) -> anyhow::Result<()> {
     })
 }
 
-fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&CountryCode>) -> anyhow::Result<Created> {
+fn create(
+    dir: &DataDir,
+    name: &NodeName,
+    kind: NodeKind,
+    country: Option<&CountryCode>,
+    public_url: Option<&str>,
+) -> anyhow::Result<Created> {
     let key = NodeKey::from_seed(random_bytes()?);
     dir.write_key(&key.seed())?;
     let store = Store::create(&dir.database()).context("creating the database")?;
@@ -88,6 +95,7 @@ fn create(dir: &DataDir, name: &NodeName, kind: NodeKind, country: Option<&Count
         fingerprint: key.fingerprint(),
         default_api_root: DEFAULT_API_ROOT.into(),
         default_collection: collection.id.clone(),
+        public_url: public_url.map(|url| url.trim_end_matches('/').to_owned()),
     };
     store.save_node_settings(&settings)?;
     let token = ApiToken::from_random(random_bytes()?);

@@ -3,8 +3,10 @@
 mod admin;
 mod init;
 mod intel;
+mod relations;
 mod serve;
 mod token;
+mod treaty;
 
 use crate::cli::{Cli, Command};
 use crate::datadir::DataDir;
@@ -19,6 +21,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ApiRoot(command) => admin::api_root(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Collection(command) => admin::collection(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Intel(command) => intel::run(&dir, command),
+        Command::Relations(command) => relations::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Treaty(command) => treaty::run(&dir, command),
     }
 }
 

@@ -22,7 +22,16 @@ pub fn run(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
         let address = listener.local_addr()?;
-        let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let public_url = match (&args.public_url, &node.public_url) {
+            (Some(url), _) => {
+                // A URL given here becomes the node's: the CLI builds the same card.
+                let url = url.trim_end_matches('/').to_owned();
+                store.save_node_settings(&entente_store::NodeSettings { public_url: Some(url.clone()), ..node.clone() })?;
+                url
+            }
+            (None, Some(url)) => url.clone(),
+            (None, None) => format!("http://{address}"),
+        };
         let identity = NodeIdentity::new(&node, dir.read_key()?, &public_url, Timestamp::from_unix_micros(super::now_micros()))
             .map_err(|error| anyhow::anyhow!("building the node card: {error}"))?;
         let diplomat = Diplomat::new(store.clone(), std::sync::Arc::new(identity)).with_skew_seconds(args.clock_skew);

@@ -13,6 +13,7 @@ mod export;
 mod help;
 mod import;
 mod init;
+mod relations;
 mod serve;
 mod support;
 mod tokens;

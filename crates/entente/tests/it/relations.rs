@@ -1,0 +1,366 @@
+//! `entente relations …` and `entente treaty …`: two real nodes, each with its own
+//! data directory and its own `entente serve` on a loopback port, establish relations
+//! through the CLI alone — contact, recognition, a proposal, acceptance and both
+//! signatures — while the servers carry the notes between them.
+
+use crate::support::{entente, run_in};
+use entente_core::treaty::{Treaty, parse_template};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// How long a note may take to cross from one node to the other.
+const DELIVERY: Duration = Duration::from_secs(15);
+
+/// A node with a running `entente serve`, killed on drop.
+struct Peer {
+    temp: TempDir,
+    dir: PathBuf,
+    created: Value,
+    url: String,
+    server: Child,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+impl Peer {
+    fn start(name: &str) -> Peer {
+        let temp = TempDir::new().unwrap();
+        let dir = temp.path().join("node");
+        let init = run_in(&dir, &["init", "--name", name, "--json"], b"");
+        init.assert_success();
+        let mut server = entente()
+            .env_remove("ENTENTE_PUBLIC_URL")
+            .arg("--dir")
+            .arg(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning entente serve");
+        let url = announced_url(&mut server);
+        Peer { temp, dir, created: init.json(), url, server }
+    }
+
+    fn id(&self) -> String {
+        self.created["identity_id"].as_str().unwrap().to_owned()
+    }
+
+    fn fingerprint(&self) -> String {
+        self.created["fingerprint"].as_str().unwrap().to_owned()
+    }
+
+    fn run(&self, args: &[&str]) -> crate::support::Run {
+        run_in(&self.dir, args, b"")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let run = self.run(args);
+        run.assert_success();
+        run.json()
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.temp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Polls `relations show --json` until `done` holds, or panics with the last view.
+    fn wait_for(&self, partner: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + DELIVERY;
+        loop {
+            let shown = self.json(&["relations", "show", partner, "--json"]);
+            if done(&shown) {
+                return shown;
+            }
+            assert!(Instant::now() < deadline, "{what} did not happen within {DELIVERY:?}; last view:\n{shown:#}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Reads the server's log until it names the address it bound, and keeps draining
+/// the log afterwards so the server never blocks on a full pipe.
+fn announced_url(server: &mut Child) -> String {
+    let stderr = server.stderr.take().expect("stderr pipe");
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(after) = line.split("serving TAXII 2.1 at ").nth(1) {
+                let _ = sender.send(after.split("/taxii2/").next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    receiver.recv_timeout(Duration::from_secs(10)).expect("entente serve announces its address")
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn state(shown: &Value) -> &str {
+    shown["relation"]["state"].as_str().unwrap()
+}
+
+fn note_count(shown: &Value) -> usize {
+    shown["notes"].as_array().unwrap().len()
+}
+
+#[test]
+fn two_nodes_contact_recognize_negotiate_and_sign_a_treaty() {
+    let alpha = Peer::start("CERT-Alpha");
+    let beta = Peer::start("CERT-Beta");
+
+    // First contact: each fetches the other's card and sees the fingerprint its
+    // operator printed at `init`.
+    let contact = alpha.run(&["relations", "contact", &beta.url]);
+    contact.assert_success();
+    assert!(contact.stdout.contains(&beta.fingerprint()), "{}", contact.stdout);
+    assert!(contact.stdout.contains("out of band") || contact.stdout.contains("channel you already trust"));
+    let card_url = format!("{}/.well-known/entente", alpha.url);
+    let contacted = beta.json(&["relations", "contact", &card_url, "--json"]);
+    assert_eq!(contacted["fingerprint"], alpha.fingerprint());
+    assert_eq!(contacted["node_id"], alpha.id());
+    assert_eq!(contacted["state"], "contact");
+
+    // A wrong fingerprint, or a public URL where this node is not served, sends nothing.
+    alpha
+        .run(&[
+            "relations",
+            "recognize",
+            "CERT-Beta",
+            "--fingerprint",
+            &alpha.fingerprint(),
+            "--public-url",
+            &alpha.url,
+        ])
+        .assert_failure_mentioning("matches none")
+        .assert_failure_mentioning("Nothing was sent");
+    alpha
+        .run(&["relations", "recognize", "CERT-Beta", "--fingerprint", &beta.fingerprint(), "--public-url", &beta.url])
+        .assert_failure_mentioning("another node");
+    assert_eq!(note_count(&alpha.json(&["relations", "show", "CERT-Beta", "--json"])), 0);
+
+    // Recognition on both sides; separators and case of a fingerprint do not matter.
+    let spoken = beta.fingerprint().replace(':', " ").to_lowercase();
+    let recognized = alpha.json(&[
+        "relations",
+        "recognize",
+        &beta.id(),
+        "--fingerprint",
+        &spoken,
+        "--public-url",
+        &alpha.url,
+        "--json",
+    ]);
+    assert_eq!(recognized["kind"], "recognize");
+    assert_eq!(recognized["delivery"], "queued");
+    assert_eq!(recognized["relation"]["recognized_by_us"], true);
+    beta.json(&[
+        "relations",
+        "recognize",
+        "CERT-Alpha",
+        "--fingerprint",
+        &alpha.fingerprint(),
+        "--public-url",
+        &beta.url,
+        "--json",
+    ]);
+    alpha.wait_for("CERT-Beta", "recognition on alpha", |shown| state(shown) == "recognized");
+    beta.wait_for("CERT-Alpha", "recognition on beta", |shown| state(shown) == "recognized");
+
+    // Alpha proposes the template filled in with both node ids.
+    let template = alpha.run(&["treaty", "template", "--with", "CERT-Beta"]);
+    template.assert_success();
+    let draft = parse_template(&template.stdout).expect("the filled-in template is a treaty");
+    let parties: Vec<String> = draft.parties().iter().map(ToString::to_string).collect();
+    assert_eq!(parties, [alpha.id(), beta.id()]);
+    let treaty_file = alpha.file("treaty.json", &template.stdout);
+    let proposed = alpha.json(&["relations", "propose", "CERT-Beta", "--treaty", path_str(&treaty_file), "--json"]);
+    let hash = draft.hash().to_string();
+    assert_eq!(proposed["relation"]["state"], "negotiating");
+    assert_eq!(proposed["relation"]["draft"], hash.as_str());
+    beta.wait_for("CERT-Alpha", "the proposal reaching beta", |shown| shown["relation"]["draft"] == hash.as_str());
+
+    // Beta reads the draft from its own store and counters it with a shorter notice
+    // period, starting from the skeleton `treaty next` writes.
+    let shown = beta.json(&["treaty", "show", &hash, "--json"]);
+    assert_eq!(shown["hash"], hash.as_str());
+    assert_eq!(shown["complete"], false);
+    assert_eq!(shown["missing"].as_array().unwrap().len(), 2);
+    let text = beta.run(&["treaty", "show", &hash]);
+    text.assert_success();
+    for expected in ["CERT-Alpha", "TLP ceiling", "Notice period: 90", "Re-sharing: to nobody", &hash] {
+        assert!(text.stdout.contains(expected), "`treaty show` lacks {expected:?}:\n{}", text.stdout);
+    }
+    let skeleton = beta.run(&["treaty", "next", "CERT-Alpha"]);
+    skeleton.assert_success();
+    assert!(skeleton.stdout.contains("entente relations counter CERT-Alpha"), "{}", skeleton.stdout);
+    let counter_text = skeleton.stdout.replace("\"notice_period_days\": 90", "\"notice_period_days\": 30");
+    let counter = parse_template(&counter_text).expect("`treaty next` writes a treaty");
+    assert_eq!(counter.version(), 2);
+    assert_eq!(counter.supersedes().map(ToString::to_string), Some(hash.clone()));
+    let counter_file = beta.file("counter.json", &counter_text);
+    beta.json(&["relations", "counter", "CERT-Alpha", "--treaty", path_str(&counter_file), "--json"]);
+    let hash = counter.hash().to_string();
+    alpha.wait_for("CERT-Beta", "the counter-proposal reaching alpha", |shown| {
+        shown["relation"]["draft"] == hash.as_str()
+    });
+
+    // Alpha accepts exactly the text it read.
+    let other = format!("sha256:{}", "0".repeat(64));
+    alpha.run(&["relations", "accept", "CERT-Beta", "--draft", &other]).assert_failure_mentioning(&hash);
+    alpha.json(&["relations", "accept", "CERT-Beta", "--draft", &hash, "--json"]);
+    beta.wait_for("CERT-Alpha", "the acceptance reaching beta", |shown| shown["relation"]["draft_accepted"] == true);
+
+    // Both sign, one after the other; the treaty is then in force on both sides.
+    alpha.json(&["relations", "sign", "CERT-Beta", "--json"]);
+    beta.wait_for("CERT-Alpha", "alpha's signature reaching beta", |shown| note_count(shown) == 6);
+    let signed = beta.json(&["relations", "sign", "CERT-Alpha", "--json"]);
+    assert_eq!(signed["relation"]["state"], "in-force");
+    let on_alpha = alpha.wait_for("CERT-Beta", "the treaty in force on alpha", |shown| state(shown) == "in-force");
+    let on_beta = beta.json(&["relations", "show", "CERT-Alpha", "--json"]);
+    assert_eq!(on_alpha["relation"]["treaty_in_force"], hash.as_str());
+    assert_eq!(on_beta["relation"]["treaty_in_force"], hash.as_str());
+
+    // Both sides hold the same seven notes, each sent by one and received by the other.
+    let mirror = |side: &Value| -> Vec<(String, String)> {
+        side["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|note| (note["id"].as_str().unwrap().to_owned(), note["kind"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let (mut alpha_notes, mut beta_notes) = (mirror(&on_alpha), mirror(&on_beta));
+    alpha_notes.sort();
+    beta_notes.sort();
+    assert_eq!(alpha_notes, beta_notes);
+    let kinds: Vec<&str> =
+        on_alpha["notes"].as_array().unwrap().iter().map(|note| note["kind"].as_str().unwrap()).collect();
+    for kind in ["recognize", "propose", "counter", "accept", "sign"] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    for note in on_alpha["notes"].as_array().unwrap() {
+        let twin = on_beta["notes"].as_array().unwrap().iter().find(|other| other["id"] == note["id"]).unwrap();
+        assert_ne!(note["direction"], twin["direction"], "{note}");
+    }
+    assert_eq!(on_alpha["awaiting_delivery"], 0);
+
+    // The signed treaty verifies on the other node with the keys it pinned.
+    let exported = alpha.json(&["treaty", "show", &hash, "--json"]);
+    assert_eq!(exported["complete"], true);
+    assert_eq!(exported["in_force"], true);
+    let signed_file = beta.file("signed.json", &exported["document"].to_string());
+    let verified = beta.run(&["treaty", "verify", path_str(&signed_file)]);
+    verified.assert_success();
+    assert!(verified.stdout.contains("Verified"), "{}", verified.stdout);
+
+    // A tampered signature is named, and the exit status says so.
+    let mut tampered = exported["document"].clone();
+    let signature = tampered["signatures"][0]["signature"].as_str().unwrap().to_owned();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    tampered["signatures"][0]["signature"] = Value::from(format!("{flipped}{}", &signature[1..]));
+    let tampered_file = beta.file("tampered.json", &tampered.to_string());
+    let refused = beta.run(&["treaty", "verify", path_str(&tampered_file), "--json"]);
+    assert_eq!(refused.code(), Some(2), "{}\n{}", refused.stdout, refused.stderr);
+    assert_eq!(refused.json()["complete"], false);
+
+    // Suspension stops the treaty on both sides until the suspending side resumes it.
+    alpha.json(&["relations", "suspend", "CERT-Beta", "--reason", "audit of our mail relay", "--json"]);
+    beta.wait_for("CERT-Alpha", "the suspension reaching beta", |shown| state(shown) == "suspended");
+    beta.run(&["relations", "resume", "CERT-Alpha"]).assert_failure_mentioning("allowed for the local side");
+    alpha.json(&["relations", "resume", "CERT-Beta", "--json"]);
+    beta.wait_for("CERT-Alpha", "the resumption reaching beta", |shown| state(shown) == "in-force");
+
+    // The human views name the state and the history.
+    let listed = alpha.json(&["relations", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["state"], "in-force");
+    let history = alpha.run(&["relations", "show", "CERT-Beta"]);
+    history.assert_success();
+    let reason = "reason: \"audit of our mail relay\"";
+    for expected in ["State: in-force", "sent      accept", "received  counter", reason, &hash] {
+        assert!(history.stdout.contains(expected), "`relations show` lacks {expected:?}:\n{}", history.stdout);
+    }
+
+    // Notice of termination: the treaty stays in force for its notice period, and both
+    // sides say when it ends.
+    let terminated = alpha.run(&["relations", "terminate", "CERT-Beta", "--reason", "the programme ends"]);
+    terminated.assert_success();
+    assert!(terminated.stdout.contains("Notice of termination given"), "{}", terminated.stdout);
+    let noticed = beta.wait_for("CERT-Alpha", "the notice reaching beta", |shown| {
+        !shown["relation"]["termination_effective"].is_null()
+    });
+    assert_eq!(state(&noticed), "in-force");
+}
+
+#[test]
+fn the_treaty_template_is_a_valid_treaty_once_its_comments_are_removed() {
+    let temp = TempDir::new().unwrap();
+    let dir = temp.path().join("none");
+    let template = run_in(&dir, &["treaty", "template"], b"");
+    template.assert_success();
+    assert!(template.stdout.lines().filter(|line| line.trim_start().starts_with("//")).count() > 10);
+    let treaty = parse_template(&template.stdout).expect("the template parses");
+    let plain = run_in(&dir, &["treaty", "template", "--json"], b"");
+    plain.assert_success();
+    assert_eq!(Treaty::parse(&plain.json()).unwrap().hash(), treaty.hash());
+
+    // `treaty show` reads a file without a node, comments and all.
+    let file = temp.path().join("template.json");
+    std::fs::write(&file, &template.stdout).unwrap();
+    let shown = run_in(&dir, &["treaty", "show", path_str(&file), "--json"], b"");
+    shown.assert_success();
+    assert_eq!(shown.json()["hash"], treaty.hash().as_str());
+    let described = run_in(&dir, &["treaty", "show", "-"], template.stdout.as_bytes());
+    described.assert_success();
+    assert!(described.stdout.contains("permitted actions"), "{}", described.stdout);
+}
+
+#[test]
+fn moves_towards_unknown_partners_are_refused_with_what_to_do() {
+    let node = crate::support::Node::new();
+    let template = node.run(&["treaty", "template"]);
+    let file = node.scratch().join("treaty.json");
+    std::fs::write(&file, &template.stdout).unwrap();
+    let stranger = "identity--00000000-0000-4000-8000-000000000002";
+    node.run(&["relations", "propose", stranger, "--treaty", path_str(&file)])
+        .assert_failure_mentioning("entente relations contact URL");
+    node.run(&["relations", "propose", "Nobody", "--treaty", path_str(&file)])
+        .assert_failure_mentioning("no partner named \"Nobody\"");
+    node.run(&["relations", "show", stranger]).assert_failure_mentioning("make contact first");
+    node.run(&["relations", "contact", "http://127.0.0.1:1"]).assert_failure_mentioning("cannot reach");
+    node.run(&["relations", "contact", "partner.example.org"]).assert_failure_mentioning("http://");
+    let listed = node.json(&["relations", "list", "--json"]);
+    assert_eq!(listed, Value::Array(Vec::new()));
+}
+
+#[test]
+fn relations_help_teaches_the_steps_and_the_delivery() {
+    let help = |args: &[&str]| {
+        let run = run_in(Path::new("unused"), &[args, &["--help"]].concat(), b"");
+        run.assert_success();
+        run.stdout
+    };
+    let relations = help(&["relations"]);
+    for expected in ["contact", "recognize", "out of band", "entente serve", "treaty template --with"] {
+        assert!(relations.contains(expected), "`relations --help` lacks {expected:?}:\n{relations}");
+    }
+    let recognize = help(&["relations", "recognize"]);
+    assert!(recognize.contains("ENTENTE_PUBLIC_URL") && recognize.contains("--no-url-check"), "{recognize}");
+    let verify = help(&["treaty", "verify"]);
+    assert!(verify.contains("status 2"), "{verify}");
+}
