@@ -338,6 +338,16 @@ pub enum RelationsCommand {
     /// Give notice of termination: the relation ends after the treaty's notice period
     /// (at once while still negotiating).
     Terminate(ReasonedMove),
+    /// Accredit the partner's envoy: print a token (once) that the partner's envoy
+    /// uses on this node's APIs. It works only while a treaty is in force: suspension
+    /// or termination stops it at once. `entente token revoke` withdraws it.
+    Accredit {
+        #[command(flatten)]
+        partner: Partner,
+        /// A label for the credential (e.g. "envoy Ms Okafor").
+        #[arg(long, default_value = "")]
+        name: String,
+    },
     /// List partners and where each relation stands.
     List {
         #[arg(long)]

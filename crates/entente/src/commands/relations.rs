@@ -110,6 +110,7 @@ pub fn run(dir: &DataDir, command: RelationsCommand) -> anyhow::Result<()> {
         RelationsCommand::Reject(args) => reasoned_move(dir, &args, "reject", Diplomat::reject),
         RelationsCommand::Suspend(args) => reasoned_move(dir, &args, "suspend", Diplomat::suspend),
         RelationsCommand::Terminate(args) => reasoned_move(dir, &args, "terminate", Diplomat::terminate),
+        RelationsCommand::Accredit { partner, name } => accredit(dir, &partner, &name),
         RelationsCommand::List { json } => history::list(dir, json),
         RelationsCommand::Show { node, json } => history::show(dir, &node, json),
     }
@@ -211,4 +212,38 @@ fn refused(kind: &str, node: &str, error: &DiplomacyError) -> anyhow::Error {
         return anyhow!("{error}.\nNothing was sent; `entente relations show {node}` shows where the relation stands");
     }
     anyhow!("{kind} refused: {error}. Nothing was sent")
+}
+
+#[derive(Serialize)]
+struct Accredited {
+    token_id: String,
+    token: String,
+    partner: String,
+    treaty: String,
+}
+
+/// Issues an envoy credential bound to the partner, under the treaty in force.
+fn accredit(dir: &DataDir, partner: &Partner, name: &str) -> anyhow::Result<()> {
+    let session = Session::open_default(dir)?;
+    let node = resolve(&session.store, &partner.node)?;
+    let treaty = session.diplomat.accreditation(&node, now()).map_err(|error| anyhow!("{error}"))?;
+    let token = entente_core::auth::ApiToken::from_random(crate::datadir::random_bytes()?);
+    let label = if name.is_empty() { format!("envoy of {node}") } else { name.to_owned() };
+    let record = session.store.create_envoy_token(
+        &super::token::new_token_id()?,
+        &label,
+        &token.hash(),
+        node.as_str(),
+        &treaty,
+        super::now_micros(),
+    )?;
+    let accredited =
+        Accredited { token_id: record.id, token: token.secret().to_owned(), partner: node.to_string(), treaty };
+    emit(partner.json, &accredited, |accredited| {
+        format!(
+            "Accredited an envoy of {} under treaty {} (token {}, shown once; hand it over securely):\n  {}\n\
+             It works only while that relation is in force.",
+            accredited.partner, accredited.treaty, accredited.token_id, accredited.token
+        )
+    })
 }

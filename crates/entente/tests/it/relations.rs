@@ -278,12 +278,24 @@ fn two_nodes_contact_recognize_negotiate_and_sign_a_treaty() {
     assert_eq!(refused.code(), Some(2), "{}\n{}", refused.stdout, refused.stderr);
     assert_eq!(refused.json()["complete"], false);
 
-    // Suspension stops the treaty on both sides until the suspending side resumes it.
+    // Alpha accredits beta's envoy; the credential works while the treaty is in force.
+    let envoy = alpha.json(&["relations", "accredit", "CERT-Beta", "--name", "envoy of beta", "--json"]);
+    let envoy_token = envoy["token"].as_str().unwrap().to_owned();
+    assert_eq!(envoy["treaty"], hash.as_str());
+    assert_eq!(http_status(&alpha.url, "/taxii2/", &envoy_token).0, 200);
+
+    // Suspension stops the treaty on both sides until the suspending side resumes it,
+    // and the envoy's credential with it.
     alpha.json(&["relations", "suspend", "CERT-Beta", "--reason", "audit of our mail relay", "--json"]);
+    let (status, body) = http_status(&alpha.url, "/taxii2/", &envoy_token);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("relation-not-in-force"), "{body}");
+    alpha.run(&["relations", "accredit", "CERT-Beta"]).assert_failure_mentioning("treaty in force");
     beta.wait_for("CERT-Alpha", "the suspension reaching beta", |shown| state(shown) == "suspended");
     beta.run(&["relations", "resume", "CERT-Alpha"]).assert_failure_mentioning("allowed for the local side");
     alpha.json(&["relations", "resume", "CERT-Beta", "--json"]);
     beta.wait_for("CERT-Alpha", "the resumption reaching beta", |shown| state(shown) == "in-force");
+    assert_eq!(http_status(&alpha.url, "/taxii2/", &envoy_token).0, 200);
 
     // The human views name the state and the history.
     let listed = alpha.json(&["relations", "list", "--json"]);
@@ -363,4 +375,20 @@ fn relations_help_teaches_the_steps_and_the_delivery() {
     assert!(recognize.contains("ENTENTE_PUBLIC_URL") && recognize.contains("--no-url-check"), "{recognize}");
     let verify = help(&["treaty", "verify"]);
     assert!(verify.contains("status 2"), "{verify}");
+}
+
+/// A bare HTTP/1.1 GET with a bearer token: the status code and the body.
+fn http_status(base: &str, path: &str, token: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let authority = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(authority).expect("connecting to the node");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    (status, response)
 }
