@@ -2,8 +2,11 @@
 //! records a diplomatic note together with everything it changes.
 //!
 //! Invariant: a note and its consequences (the partner's card, pinned keys, treaty
-//! texts and signatures, the outbox row of a note to send) are written in one
-//! transaction by [`Store::record_note`], so a crash leaves either all or none.
+//! texts and signatures, this node's own keys, the outbox row of a note to send) are
+//! written in one transaction by [`Store::record_note`], so a crash leaves either all
+//! or none. [`Store::record_notes`] does the same for several notes at once (a
+//! received signature and the notes forwarding it, a key rotation announced to every
+//! partner).
 
 use crate::notes::{NoteRecord, enqueue, insert_note};
 use crate::{Store, StoreError};
@@ -22,7 +25,9 @@ pub struct PartnerRecord {
     pub federation_url: String,
 }
 
-/// One of a partner's keys; only pinned keys verify its notes.
+/// A signing key: one of a partner's (only pinned keys verify its notes), or one of
+/// this node's own, past or present ([`Store::node_keys`], where `pinned` is always
+/// true: the node made them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyRecord {
     pub key_id: String,
@@ -64,6 +69,8 @@ pub struct NoteChange {
     pub partner_keys_of: Option<String>,
     pub treaties: Vec<TreatyRecord>,
     pub signatures: Vec<SignatureRecord>,
+    /// This node's own keys to add or update (a rotation).
+    pub node_keys: Vec<KeyRecord>,
     /// How many notes with the note's partner the move was checked against. When the
     /// history has grown since (another process recorded a note meanwhile), nothing is
     /// written and [`Store::record_note`] answers `false`: the caller checks again.
@@ -111,41 +118,114 @@ fn insert_signature(transaction: &Transaction<'_>, signature: &SignatureRecord) 
     Ok(())
 }
 
+fn upsert_node_key(transaction: &Transaction<'_>, key: &KeyRecord, now: i64) -> Result<(), StoreError> {
+    transaction.execute(
+        "INSERT INTO node_keys (key_id, public_key, valid_from, valid_until, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(key_id) DO UPDATE SET valid_until = excluded.valid_until",
+        (&key.key_id, &key.public_key, &key.valid_from, &key.valid_until, now),
+    )?;
+    Ok(())
+}
+
+/// Whether the history with the note's partner still has the length the move was
+/// checked against (see [`NoteChange::history_checked`]).
+fn history_unchanged(transaction: &Transaction<'_>, change: &NoteChange) -> Result<bool, StoreError> {
+    let (Some(note), Some(checked)) = (&change.note, change.history_checked) else { return Ok(true) };
+    let recorded: i64 =
+        transaction.query_row("SELECT count(*) FROM notes WHERE partner = ?1", [&note.partner], |row| row.get(0))?;
+    Ok(usize::try_from(recorded).ok() == Some(checked))
+}
+
+fn write_change(transaction: &Transaction<'_>, change: &NoteChange, now_micros: i64) -> Result<(), StoreError> {
+    if let Some(partner) = &change.partner {
+        upsert_partner(transaction, partner, now_micros)?;
+    }
+    if let Some(node_id) = &change.partner_keys_of {
+        for key in &change.keys {
+            upsert_key(transaction, node_id, key)?;
+        }
+    }
+    for key in &change.node_keys {
+        upsert_node_key(transaction, key, now_micros)?;
+    }
+    for treaty in &change.treaties {
+        insert_treaty(transaction, treaty, now_micros)?;
+    }
+    for signature in &change.signatures {
+        insert_signature(transaction, signature)?;
+    }
+    if let Some(note) = &change.note {
+        insert_note(transaction, note)?;
+        if let Some(url) = &change.deliver_to {
+            enqueue(transaction, &note.id, &note.partner, url, now_micros)?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records a note and its consequences in one transaction; `false` (and nothing
     /// written) when the history moved since the check (see [`NoteChange::history_checked`]).
     pub fn record_note(&self, change: &NoteChange, now_micros: i64) -> Result<bool, StoreError> {
+        self.record_notes(std::slice::from_ref(change), now_micros)
+    }
+
+    /// Records several notes and their consequences in one transaction: all of them, or
+    /// none and `false` when the history with any of their partners moved since its
+    /// check. Every history is counted before anything is written, so the changes must
+    /// concern different partners.
+    pub fn record_notes(&self, changes: &[NoteChange], now_micros: i64) -> Result<bool, StoreError> {
         self.pool.write(|transaction| {
-            if let (Some(note), Some(checked)) = (&change.note, change.history_checked) {
-                let recorded: i64 =
-                    transaction.query_row("SELECT count(*) FROM notes WHERE partner = ?1", [&note.partner], |row| {
-                        row.get(0)
-                    })?;
-                if usize::try_from(recorded).ok() != Some(checked) {
+            for change in changes {
+                if !history_unchanged(transaction, change)? {
                     return Ok(false);
                 }
             }
-            if let Some(partner) = &change.partner {
-                upsert_partner(transaction, partner, now_micros)?;
-            }
-            if let Some(node_id) = &change.partner_keys_of {
-                for key in &change.keys {
-                    upsert_key(transaction, node_id, key)?;
-                }
-            }
-            for treaty in &change.treaties {
-                insert_treaty(transaction, treaty, now_micros)?;
-            }
-            for signature in &change.signatures {
-                insert_signature(transaction, signature)?;
-            }
-            if let Some(note) = &change.note {
-                insert_note(transaction, note)?;
-                if let Some(url) = &change.deliver_to {
-                    enqueue(transaction, &note.id, &note.partner, url, now_micros)?;
-                }
+            for change in changes {
+                write_change(transaction, change, now_micros)?;
             }
             Ok(true)
+        })
+    }
+
+    /// This node's own keys, oldest first (empty until its first rotation).
+    pub fn node_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT key_id, public_key, valid_from, valid_until FROM node_keys ORDER BY recorded_at, rowid",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(KeyRecord {
+                    key_id: row.get(0)?,
+                    public_key: row.get(1)?,
+                    valid_from: row.get(2)?,
+                    valid_until: row.get(3)?,
+                    pinned: true,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Every partner's pinned keys, with the partner's node id: what verifies the
+    /// treaty signatures of any party.
+    pub fn pinned_keys(&self) -> Result<Vec<(String, KeyRecord)>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT node_id, key_id, public_key, valid_from, valid_until FROM partner_keys WHERE pinned
+                 ORDER BY node_id, valid_from",
+            )?;
+            let rows = statement.query_map([], |row| {
+                let key = KeyRecord {
+                    key_id: row.get(1)?,
+                    public_key: row.get(2)?,
+                    valid_from: row.get(3)?,
+                    valid_until: row.get(4)?,
+                    pinned: true,
+                };
+                Ok((row.get(0)?, key))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
 
@@ -241,4 +321,58 @@ fn partner_from_row(row: &rusqlite::Row<'_>) -> Result<PartnerRecord, rusqlite::
         card: row.get(4)?,
         federation_url: row.get(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Direction;
+
+    fn note(id: &str, partner: &str) -> NoteRecord {
+        NoteRecord {
+            id: id.into(),
+            direction: Direction::Sent,
+            partner: partner.into(),
+            kind: "resume".into(),
+            sender: "identity--a".into(),
+            recipient: partner.into(),
+            created: "2026-01-01T00:00:00.000Z".into(),
+            in_reply_to: None,
+            recorded_at: 1,
+            json: "{}".into(),
+        }
+    }
+
+    fn key(id: &str, until: Option<&str>) -> KeyRecord {
+        KeyRecord {
+            key_id: id.into(),
+            public_key: format!("public {id}"),
+            valid_from: "1970-01-01T00:00:00.000000Z".into(),
+            valid_until: until.map(str::to_owned),
+            pinned: true,
+        }
+    }
+
+    #[test]
+    fn several_notes_are_recorded_all_or_none_with_the_node_keys() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::create(&dir.path().join("entente.db")).expect("store");
+        let change = |id: &str, partner: &str, checked: usize| NoteChange {
+            note: Some(note(id, partner)),
+            history_checked: Some(checked),
+            ..NoteChange::default()
+        };
+        let keys = NoteChange { node_keys: vec![key("old", None), key("new", None)], ..NoteChange::default() };
+        assert!(store.record_notes(&[keys, change("note--1", "identity--b", 0)], 1).expect("record"));
+        let moved = NoteChange { node_keys: vec![key("old", Some("2026-01-08T00:00:00Z"))], ..NoteChange::default() };
+        let stale = [moved, change("note--2", "identity--c", 0), change("note--3", "identity--b", 0)];
+        assert!(!store.record_notes(&stale, 2).expect("record"), "B's history moved: nothing is written");
+        assert!(!store.knows_note("note--2").expect("lookup"));
+        assert_eq!(store.node_keys().expect("keys"), [key("old", None), key("new", None)]);
+
+        let retired = NoteChange { node_keys: vec![key("old", Some("2026-01-08T00:00:00Z"))], ..NoteChange::default() };
+        assert!(store.record_notes(&[retired, change("note--3", "identity--b", 1)], 3).expect("record"));
+        assert_eq!(store.node_keys().expect("keys"), [key("old", Some("2026-01-08T00:00:00Z")), key("new", None)]);
+        assert_eq!(store.notes_with("identity--b").expect("notes").len(), 2);
+    }
 }

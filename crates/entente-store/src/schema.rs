@@ -7,6 +7,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_federation.sql"),
     include_str!("../migrations/0003_envoys.sql"),
+    include_str!("../migrations/0004_node_keys.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

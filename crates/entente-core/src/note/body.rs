@@ -8,11 +8,18 @@
 //! | `propose`, `counter`, `amend` | `treaty` (the treaty document, an object) |
 //! | `accept`, `withdraw` | `treaty_hash` |
 //! | `reject` | `treaty_hash`, `reason`? |
-//! | `sign` | `treaty_hash`, `signature: {party, key_id, signature}` |
+//! | `sign` | `treaty_hash`, `signature: {party, key_id, signature}`, `forwarded`? |
 //! | `suspend` | `reason`? |
 //! | `resume` | none (`{}`) |
 //! | `terminate` | `reason`?, `effective` |
 //! | `rotate-key` | `new_key` (a key entry as in the card), `old_key_valid_until` |
+//!
+//! A `sign` note's `forwarded` member lists other parties' signatures on the same text
+//! (`[{party, key_id, signature}]`, never empty: absent instead), so that the
+//! signatures of a treaty between more than two parties reach every relation that
+//! negotiates it. Who may be named there is checked with the envelope
+//! ([`verify`](super::verify)); whether the signatures verify, on the text under
+//! negotiation ([`carried_signatures`](super::carried_signatures)).
 //!
 //! Invariants: a [`NoteBody`] always matches its kind, unknown members are refused and
 //! optional members are absent rather than `null`, so each wrong shape gets a precise
@@ -22,7 +29,7 @@
 use super::NoteKind;
 use crate::card::{CardError, KeyEntry, SignedCard, VerifiedCard};
 use crate::keys::{KeyId, Signature};
-use crate::treaty::TreatyHash;
+use crate::treaty::{TreatyHash, TreatySignature};
 use crate::{StixId, Timestamp};
 use serde_json::{Map, Value, json};
 
@@ -53,7 +60,35 @@ pub struct PartySignature {
     pub signature: Signature,
 }
 
-/// The typed body of a note; its variant is the note's kind.
+impl PartySignature {
+    /// The signature as the treaty module checks it: on the treaty named `treaty`.
+    pub fn on(&self, treaty: &TreatyHash) -> TreatySignature {
+        TreatySignature {
+            treaty: treaty.clone(),
+            party: self.party.clone(),
+            key_id: self.key_id.clone(),
+            signature: self.signature,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({"party": self.party.as_str(), "key_id": self.key_id.as_str(), "signature": self.signature.encode()})
+    }
+}
+
+impl From<&TreatySignature> for PartySignature {
+    fn from(signature: &TreatySignature) -> PartySignature {
+        PartySignature {
+            party: signature.party.clone(),
+            key_id: signature.key_id.clone(),
+            signature: signature.signature,
+        }
+    }
+}
+
+/// The typed body of a note; its variant is the note's kind. A `Sign` body carries
+/// its sender's signature and, in `forwarded`, other parties' signatures on the same
+/// text (empty when it forwards none).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoteBody {
     Recognize { card: VerifiedCard },
@@ -62,7 +97,7 @@ pub enum NoteBody {
     Accept { treaty_hash: TreatyHash },
     Reject { treaty_hash: TreatyHash, reason: Option<Reason> },
     Withdraw { treaty_hash: TreatyHash },
-    Sign { treaty_hash: TreatyHash, signature: PartySignature },
+    Sign { treaty_hash: TreatyHash, signature: PartySignature, forwarded: Vec<PartySignature> },
     Amend { treaty: Value },
     Suspend { reason: Option<Reason> },
     Resume,
@@ -110,14 +145,13 @@ impl NoteBody {
                 json!({"treaty_hash": treaty_hash.as_str()})
             }
             NoteBody::Reject { treaty_hash, .. } => json!({"treaty_hash": treaty_hash.as_str()}),
-            NoteBody::Sign { treaty_hash, signature } => json!({
-                "treaty_hash": treaty_hash.as_str(),
-                "signature": {
-                    "party": signature.party.as_str(),
-                    "key_id": signature.key_id.as_str(),
-                    "signature": signature.signature.encode(),
-                },
-            }),
+            NoteBody::Sign { treaty_hash, signature, forwarded } => {
+                let mut body = json!({"treaty_hash": treaty_hash.as_str(), "signature": signature.to_json()});
+                if !forwarded.is_empty() {
+                    body["forwarded"] = forwarded.iter().map(PartySignature::to_json).collect();
+                }
+                body
+            }
             NoteBody::Suspend { .. } | NoteBody::Resume => json!({}),
             NoteBody::Terminate { effective, .. } => json!({"effective": effective.to_string()}),
             NoteBody::RotateKey { new_key, old_key_valid_until } => {
@@ -146,7 +180,11 @@ impl NoteBody {
             NoteKind::Accept => NoteBody::Accept { treaty_hash: members.treaty_hash()? },
             NoteKind::Withdraw => NoteBody::Withdraw { treaty_hash: members.treaty_hash()? },
             NoteKind::Reject => NoteBody::Reject { treaty_hash: members.treaty_hash()?, reason: members.reason()? },
-            NoteKind::Sign => NoteBody::Sign { treaty_hash: members.treaty_hash()?, signature: members.signature()? },
+            NoteKind::Sign => NoteBody::Sign {
+                treaty_hash: members.treaty_hash()?,
+                signature: members.party_signature("signature", members.required("signature")?)?,
+                forwarded: members.forwarded()?,
+            },
             NoteKind::Suspend => NoteBody::Suspend { reason: members.reason()? },
             NoteKind::Resume => NoteBody::Resume,
             NoteKind::Terminate => {
@@ -169,7 +207,7 @@ fn allowed_members(kind: NoteKind) -> &'static [&'static str] {
         NoteKind::Propose | NoteKind::Counter | NoteKind::Amend => &["treaty"],
         NoteKind::Accept | NoteKind::Withdraw => &["treaty_hash"],
         NoteKind::Reject => &["treaty_hash", "reason"],
-        NoteKind::Sign => &["treaty_hash", "signature"],
+        NoteKind::Sign => &["treaty_hash", "signature", "forwarded"],
         NoteKind::Suspend => &["reason"],
         NoteKind::Resume => &[],
         NoteKind::Terminate => &["effective", "reason"],
@@ -233,25 +271,37 @@ impl<'a> Members<'a> {
         Timestamp::parse(text).map_err(|error| self.invalid(member, &error))
     }
 
-    fn signature(&self) -> Result<PartySignature, BodyError> {
-        let Value::Object(signature) = self.required("signature")? else {
-            return Err(self.invalid("signature", &"must be an object {party, key_id, signature}"));
+    fn party_signature(&self, member: &'static str, value: &Value) -> Result<PartySignature, BodyError> {
+        let Value::Object(signature) = value else {
+            return Err(self.invalid(member, &"must be an object {party, key_id, signature}"));
         };
         let field = |name: &str| signature.get(name).and_then(Value::as_str);
         let (Some(party), Some(key_id), Some(value), 3) =
             (field("party"), field("key_id"), field("signature"), signature.len())
         else {
-            return Err(self.invalid("signature", &"must have exactly the string members party, key_id and signature"));
+            return Err(self.invalid(member, &"must have exactly the string members party, key_id and signature"));
         };
-        let party = StixId::parse(party).map_err(|error| self.invalid("signature", &error))?;
+        let party = StixId::parse(party).map_err(|error| self.invalid(member, &error))?;
         if party.object_type() != "identity" {
-            return Err(self.invalid("signature", &"party must be a node id (identity--<uuid>)"));
+            return Err(self.invalid(member, &"party must be a node id (identity--<uuid>)"));
         }
         Ok(PartySignature {
             party,
-            key_id: KeyId::parse(key_id).map_err(|error| self.invalid("signature", &error))?,
-            signature: Signature::parse(value).map_err(|error| self.invalid("signature", &error))?,
+            key_id: KeyId::parse(key_id).map_err(|error| self.invalid(member, &error))?,
+            signature: Signature::parse(value).map_err(|error| self.invalid(member, &error))?,
         })
+    }
+
+    /// Forwarded signatures: absent, or a non-empty array (one spelling per meaning).
+    fn forwarded(&self) -> Result<Vec<PartySignature>, BodyError> {
+        let Some(value) = self.map.get("forwarded") else { return Ok(Vec::new()) };
+        match value.as_array() {
+            Some(items) if !items.is_empty() => {
+                items.iter().map(|item| self.party_signature("forwarded", item)).collect()
+            }
+            Some(_) => Err(self.invalid("forwarded", &"is empty; omit it instead")),
+            None => Err(self.invalid("forwarded", &"must be an array of {party, key_id, signature}")),
+        }
     }
 }
 
@@ -275,5 +325,17 @@ mod tests {
         assert!(error(NoteKind::Reject, json!({"treaty_hash": "sha256:0", "reason": "x"})).contains("`treaty_hash`"));
         assert!(matches!(NoteBody::parse(NoteKind::Recognize, &json!({"card": {}})), Err(BodyError::Card(_))));
         assert_eq!(NoteBody::parse(NoteKind::Resume, &json!({})), Ok(NoteBody::Resume));
+        let hash = format!("sha256:{}", "0".repeat(64));
+        let empty = json!({"treaty_hash": hash, "signature": {}, "forwarded": []});
+        assert!(error(NoteKind::Sign, empty).contains("`signature`"));
+        let signature = json!({"party": "identity--7f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+                               "key_id": "ed25519:0000000000000000", "signature": "A".repeat(86)});
+        let empty = json!({"treaty_hash": hash, "signature": signature, "forwarded": []});
+        assert_eq!(
+            error(NoteKind::Sign, empty),
+            "`forwarded` in the sign note body is invalid: is empty; omit it instead"
+        );
+        let not_a_list = json!({"treaty_hash": hash, "signature": signature, "forwarded": signature});
+        assert!(error(NoteKind::Sign, not_a_list).contains("must be an array"));
     }
 }

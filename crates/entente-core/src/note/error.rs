@@ -44,6 +44,10 @@ pub enum NoteError {
     MissingReference(super::NoteKind),
     #[error("bad body: {0}")]
     BadBody(BodyError),
+    /// A treaty signature the note carries (the sender's or a forwarded one) names a
+    /// key this node has not pinned for that party, or does not verify.
+    #[error("the treaty signature of {party} cannot be accepted: {reason}")]
+    BadTreatySignature { party: StixId, reason: String },
     /// The receiver could not consult its own records; not the sender's fault.
     #[error("cannot check the note against this node's records: {0}")]
     Directory(String),
@@ -69,6 +73,7 @@ impl NoteError {
             NoteError::UnknownReference(_) => "unknown-reference",
             NoteError::MissingReference(_) => "missing-reference",
             NoteError::BadBody(_) => "bad-body",
+            NoteError::BadTreatySignature { .. } => "bad-treaty-signature",
             NoteError::Directory(_) => "directory-unavailable",
         }
     }

@@ -27,6 +27,7 @@ mod directory;
 mod error;
 mod kind;
 mod rotation;
+mod signatures;
 mod verify;
 mod wire;
 
@@ -35,6 +36,7 @@ pub use directory::{DirectoryError, MemoryDirectory, NoteDirectory, PinnedKey};
 pub use error::NoteError;
 pub use kind::{KindError, NoteKind};
 pub use rotation::{Rotation, RotationError};
+pub use signatures::carried_signatures;
 pub use verify::{DEFAULT_SKEW_SECONDS, Verified, VerifyContext, read_recorded, verify};
 
 use crate::canonical::to_canonical_bytes;

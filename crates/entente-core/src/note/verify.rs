@@ -18,7 +18,13 @@
 //! 10. `in_reply_to` names a known note (`unknown-reference`), and is present for
 //!     counter, accept, reject and withdraw (`missing-reference`);
 //! 11. the body fits the kind — `bad-body` (and `card-mismatch` when a recognize
-//!     note carries another node's card).
+//!     note carries another node's card; in a `sign` note, the signature is the
+//!     sender's and forwarded ones come from other parties, each once);
+//! 12. each forwarded treaty signature names a key this node pinned for its party —
+//!     `bad-treaty-signature`. Whether the signatures verify needs the treaty text,
+//!     which the note does not carry: the caller checks them on the text under
+//!     negotiation with [`carried_signatures`](super::carried_signatures), under
+//!     the same code.
 //!
 //! First contact: a `recognize` note from a sender with no pinned key is checked with
 //! the keys of the card it carries, after the card's own signature (`bad-card`) and
@@ -127,6 +133,7 @@ pub fn verify(note_text: &str, context: &VerifyContext<'_>, now: Timestamp) -> R
         None => NoteBody::parse(envelope.kind, &envelope.body).map_err(NoteError::BadBody)?,
     };
     check_body_against_envelope(&envelope, &body)?;
+    check_forwarded_keys(&body, context)?;
     Ok(Verified { value: envelope.into_note(body), introduced_key })
 }
 
@@ -205,11 +212,39 @@ fn check_body_against_envelope(envelope: &Envelope, body: &NoteBody) -> Result<(
         NoteBody::Sign { signature, .. } if signature.party != envelope.sender => {
             Err(member_error("signature", "party must be the sender of the note"))
         }
+        NoteBody::Sign { forwarded, .. } => {
+            let mut parties = std::collections::BTreeSet::new();
+            for party in forwarded.iter().map(|forwarded| &forwarded.party) {
+                if *party == envelope.sender || *party == envelope.recipient {
+                    return Err(member_error("forwarded", "forwards only parties other than sender and recipient"));
+                }
+                if !parties.insert(party) {
+                    return Err(member_error("forwarded", "names a party twice"));
+                }
+            }
+            Ok(())
+        }
         NoteBody::RotateKey { new_key, .. } if new_key.key_id() == envelope.key_id => {
             Err(member_error("new_key", "the new key must differ from the key signing the note"))
         }
         _ => Ok(()),
     }
+}
+
+/// A forwarded treaty signature can only be checked with a key this node trusts for
+/// its party (a partner it recognized); one it cannot check refuses the whole note.
+fn check_forwarded_keys(body: &NoteBody, context: &VerifyContext<'_>) -> Result<(), NoteError> {
+    let NoteBody::Sign { forwarded, .. } = body else { return Ok(()) };
+    for signature in forwarded {
+        let pinned = context.directory.pinned_keys(&signature.party).map_err(directory_error)?;
+        if !pinned.iter().any(|key| key.key_id() == signature.key_id) {
+            return Err(NoteError::BadTreatySignature {
+                party: signature.party.clone(),
+                reason: format!("this node has pinned no key {} of that party", signature.key_id),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! its start date comes; a treaty past its end date ends the relation (expiry); a
 //! termination takes effect when its notice has run.
 
-use super::negotiation::check_draft;
+use super::negotiation::{Authorship, check_draft};
 use super::{
     Action, Ending, Event, IllegalMove, Move, Negotiation, NegotiationKind, Refusal, Relation, Side, State, Termination,
 };
@@ -103,18 +103,18 @@ fn step(relation: &mut Relation, event: &Event) -> Result<(), Refusal> {
     match &event.action {
         Action::Recognize => recognize(relation, by),
         Action::Propose(draft) => {
-            check_draft(relation, draft, by)?;
+            check_draft(relation, draft, by, Authorship::RelayMultilateral)?;
             relation.negotiation = Some(Negotiation::open(NegotiationKind::Treaty, draft.clone(), by));
             relation.state = State::Negotiating;
         }
         Action::Amend(draft) => {
-            check_draft(relation, draft, by)?;
+            check_draft(relation, draft, by, Authorship::Mover)?;
             let in_force = relation.treaty.as_ref().ok_or(Refusal::NotInState)?;
             draft.answers(in_force.treaty()).map_err(Refusal::Version)?;
             relation.negotiation = Some(Negotiation::open(NegotiationKind::Amendment, draft.clone(), by));
         }
         Action::Counter(draft) => {
-            check_draft(relation, draft, by)?;
+            check_draft(relation, draft, by, Authorship::Mover)?;
             negotiation(relation)?.counter(draft, by)?;
         }
         Action::Accept(named) => {

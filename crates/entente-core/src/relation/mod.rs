@@ -22,10 +22,13 @@
 //! mirror-image relations ([`Relation::mirrored`]). No relation is `in-force` unless
 //! its treaty [`SignedTreaty::is_in_force`] at the `now` it was last brought to.
 //!
-//! Multilateral treaties: each relation negotiates the text bilaterally, but
-//! signatures are collected in a [`SignedTreaty`] keyed by the treaty hash, so a
-//! third party's signature, whichever relation it arrived through, can be fed to every
-//! relation that tracks that treaty with a `sign` event.
+//! Multilateral treaties: each relation negotiates the text bilaterally. A first
+//! proposal of a text between more than two parties may name another party in
+//! `proposed_by` (B relays A's text to C), so every pair negotiates the very same text;
+//! counter-proposals and amendments are always written by their mover. Signatures are
+//! collected in a [`SignedTreaty`] keyed by the treaty hash, so a third party's
+//! signature, forwarded by a `sign` note from whichever relation it arrived through,
+//! counts in every relation that negotiates that text.
 //!
 //! Not here: verifying notes, keys and replay (the note layer), storing history (the
 //! store keeps every note), or envoy credentials (the server asks

@@ -95,11 +95,30 @@ impl Negotiation {
     }
 }
 
-/// Checks a draft proposed by `by`: it must say so in `proposed_by`, and both sides of
-/// the relation must be among its parties.
-pub(super) fn check_draft(relation: &Relation, draft: &Treaty, by: Side) -> Result<(), Refusal> {
+/// Whether a draft may name, in `proposed_by`, a party other than the side that puts
+/// it on the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Authorship {
+    /// Counter-proposals and amendments: the mover wrote the text.
+    Mover,
+    /// A first proposal: a text between more than two parties may be relayed, as
+    /// written by another of its parties (B puts A's text to C), so that every pair of
+    /// parties negotiates the same text, with the same hash.
+    RelayMultilateral,
+}
+
+/// Checks a draft put forward by `by`: it must name the mover in `proposed_by` (unless
+/// a multilateral text is relayed), and both sides of the relation must be parties.
+pub(super) fn check_draft(
+    relation: &Relation,
+    draft: &Treaty,
+    by: Side,
+    authorship: Authorship,
+) -> Result<(), Refusal> {
     let mover = relation.node(by);
-    if draft.proposed_by() != mover {
+    // `Treaty::parse` already made sure that `proposed_by` is one of the parties.
+    let relayed = authorship == Authorship::RelayMultilateral && draft.parties().len() > 2;
+    if draft.proposed_by() != mover && !relayed {
         return Err(Refusal::ProposedBy { expected: mover.clone(), found: draft.proposed_by().clone() });
     }
     for side in [Side::Local, Side::Remote] {

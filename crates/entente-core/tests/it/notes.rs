@@ -9,6 +9,7 @@
 //! directory is only borrowed, and the caller records a note as received after `Ok`.
 
 mod first_contact;
+mod forwarding;
 mod mutations;
 mod refusals;
 mod rotation;
@@ -149,7 +150,7 @@ pub fn every_body() -> Vec<NoteBody> {
         NoteBody::Reject { treaty_hash: treaty_hash.clone(), reason: reason.clone() },
         NoteBody::Reject { treaty_hash: treaty_hash.clone(), reason: None },
         NoteBody::Withdraw { treaty_hash: treaty_hash.clone() },
-        NoteBody::Sign { treaty_hash, signature: party_signature },
+        NoteBody::Sign { treaty_hash, signature: party_signature, forwarded: vec![] },
         NoteBody::Amend { treaty: treaty() },
         NoteBody::Suspend { reason: reason.clone() },
         NoteBody::Suspend { reason: None },

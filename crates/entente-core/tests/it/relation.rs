@@ -3,9 +3,11 @@
 //! `every_transition_follows_the_table` tries every move by both sides in every
 //! situation of the lifecycle and checks it against a table of the legal ones; the
 //! scenario tests below it check content (drafts, hashes, signatures) and time
-//! (entry into force, expiry, notice). `properties` holds the property tests over
-//! random sequences of moves.
+//! (entry into force, expiry, notice). `multilateral` covers treaties between more
+//! than two parties; `properties` holds the property tests over random sequences of
+//! moves.
 
+mod multilateral;
 mod properties;
 
 use crate::treaty::{START, TREATY_ID, at, days_after, key, node, treaty_among};
@@ -102,7 +104,7 @@ pub fn play(script: &str) -> Relation {
     relation
 }
 
-const RECOGNIZED: &str = "L recognize, R recognize";
+pub const RECOGNIZED: &str = "L recognize, R recognize";
 const IN_FORCE: &str = "L recognize, R recognize, L propose, R accept, L sign, R sign";
 
 /// Situations (as scripts) and every legal move from each: `side move -> state`.
@@ -189,7 +191,7 @@ fn every_transition_follows_the_table() {
     assert_eq!(checked, table().len() * 2 * Move::ALL.len());
 }
 
-fn refusal(relation: &Relation, event: &Event) -> IllegalMove {
+pub fn refusal(relation: &Relation, event: &Event) -> IllegalMove {
     apply(relation, event, now()).expect_err("the move should be refused")
 }
 
@@ -277,27 +279,6 @@ fn only_signatures_on_the_agreed_text_count() {
     assert_eq!(whole.treaty().unwrap().hash(), agreed.hash());
     assert!(whole.permits_exchange(now()));
     assert!(whole.in_force(now()).is_some());
-}
-
-#[test]
-fn a_three_party_treaty_needs_the_third_signature_whatever_relation_brings_it() {
-    let recognized = play(RECOGNIZED);
-    let draft = treaty_among(&[1, 2, 3]);
-    let mut relation =
-        apply(&recognized, &Event::new(Side::Local, now(), Action::Propose(draft.clone())), now()).unwrap();
-    for event in [
-        Event::new(Side::Remote, now(), Action::Accept(draft.hash().clone())),
-        Event::new(Side::Local, now(), Action::Sign { signer: node(1), signatures: signed_by(&draft, 1) }),
-        Event::new(Side::Remote, now(), Action::Sign { signer: node(2), signatures: signed_by(&draft, 2) }),
-    ] {
-        relation = apply(&relation, &event, now()).unwrap();
-    }
-    assert_eq!(relation.state(), State::Negotiating);
-    // Node 3's signature reached us over our relation with node 3; we feed it here.
-    let third = Event::new(Side::Local, now(), Action::Sign { signer: node(3), signatures: signed_by(&draft, 3) });
-    let relation = apply(&relation, &third, now()).unwrap();
-    assert_eq!(relation.state(), State::InForce);
-    assert!(relation.treaty().unwrap().missing_parties().is_empty());
 }
 
 /// Plays a two-party treaty whose dates are `start..end` up to both signatures.

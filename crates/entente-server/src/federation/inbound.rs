@@ -34,8 +34,14 @@ pub(crate) fn refusal(error: &DiplomacyError) -> ApiError {
     let status = match error {
         DiplomacyError::Note(note) if note.is_internal() => StatusCode::SERVICE_UNAVAILABLE,
         DiplomacyError::Note(note) => match note.code() {
-            "bad-signature" | "unknown-key" | "unknown-sender" | "key-retired" | "key-not-yet-valid" | "bad-card"
-            | "card-mismatch" => StatusCode::FORBIDDEN,
+            "bad-signature"
+            | "unknown-key"
+            | "unknown-sender"
+            | "key-retired"
+            | "key-not-yet-valid"
+            | "bad-card"
+            | "card-mismatch"
+            | "bad-treaty-signature" => StatusCode::FORBIDDEN,
             "replayed-note" | "unknown-reference" => StatusCode::CONFLICT,
             "note-too-large" => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,

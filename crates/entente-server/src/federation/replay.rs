@@ -5,13 +5,16 @@
 //! own creation time. Notes are recorded only after they passed the same machine, so
 //! replay cannot fail on a consistent store; if it does, the store is corrupt and
 //! the error says which note.
+//!
+//! Treaty signatures in `sign` notes (the sender's own and forwarded ones) are checked
+//! again with the [`KeyBook`]: our own with the key of ours they name (a rotation
+//! leaves earlier signatures valid), anyone else's with the key we pinned for them.
 
 use super::DiplomacyError;
-use super::directory::pinned;
-use entente_core::keys::PublicKey;
-use entente_core::note::{Note, NoteBody, NoteId, read_recorded};
+use super::keybook::KeyBook;
+use entente_core::note::{Note, NoteBody, NoteId, carried_signatures, read_recorded};
 use entente_core::relation::{Action, Event, Relation, Side};
-use entente_core::treaty::{Treaty, TreatySignature};
+use entente_core::treaty::Treaty;
 use entente_core::{StixId, Timestamp};
 use entente_store::{Direction, Store, StoreError};
 
@@ -37,30 +40,23 @@ fn corrupt(note: &str, reason: impl std::fmt::Display) -> DiplomacyError {
 pub(crate) fn replay(
     store: &Store,
     us: &StixId,
-    us_key: &PublicKey,
+    keys: &KeyBook,
     partner: &StixId,
     now: Timestamp,
 ) -> Result<Replayed, DiplomacyError> {
     let mut relation = Relation::new(us.clone(), partner.clone());
     let mut last_note = None;
     let records = store.notes_with(partner.as_str())?;
-    let partner_keys = pinned(&store.partner_keys(partner.as_str())?);
     for record in &records {
         let note = read_recorded(&record.json).map_err(|error| corrupt(&record.id, error))?;
         let side = if record.direction == Direction::Sent { Side::Local } else { Side::Remote };
-        let signer_key = |key_id: &entente_core::keys::KeyId| -> Option<PublicKey> {
-            if side == Side::Local {
-                return Some(*us_key).filter(|key| key.key_id() == *key_id);
-            }
-            partner_keys.iter().map(|pinned| pinned.key).find(|key| key.key_id() == *key_id)
-        };
-        if let Some(action) = action_of(&note, &relation, &signer_key).map_err(|reason| corrupt(&record.id, reason))? {
+        if let Some(action) = action_of(&note, &relation, keys).map_err(|error| corrupt(&record.id, error))? {
             let event = Event::new(side, note.created(), action);
             relation = relation.apply(&event, note.created()).map_err(|error| corrupt(&record.id, error))?;
         }
         // A note signed by a key we never confirmed (a stranger's `recognize` in the
         // partner's name) is kept but not answered: the partner may not know it.
-        if side == Side::Local || signer_key(note.key_id()).is_some() {
+        if side == Side::Local || keys.key_of(note.sender(), note.key_id()).is_some() {
             last_note = Some(note.id().clone());
         }
     }
@@ -70,14 +66,15 @@ pub(crate) fn replay(
 /// The relation move a note makes, if any. Key rotation moves none, and neither does
 /// a partner's `recognize` signed by a key we have not pinned: until our operator
 /// confirmed that key, anyone could have sent it in the partner's name.
-pub(crate) fn action_of(
-    note: &Note,
-    relation: &Relation,
-    key_of: &dyn Fn(&entente_core::keys::KeyId) -> Option<PublicKey>,
-) -> Result<Option<Action>, String> {
-    let treaty = |value: &serde_json::Value| Treaty::parse(value).map_err(|error| error.to_string());
+///
+/// A `sign` note's signatures, its sender's and the forwarded ones, must all verify
+/// on the text under negotiation (`bad-treaty-signature` otherwise); on the text
+/// already in force, they move nothing.
+pub(crate) fn action_of(note: &Note, relation: &Relation, keys: &KeyBook) -> Result<Option<Action>, DiplomacyError> {
+    let treaty =
+        |value: &serde_json::Value| Treaty::parse(value).map_err(|error| DiplomacyError::Invalid(error.to_string()));
     Ok(Some(match note.body() {
-        NoteBody::Recognize { .. } if key_of(note.key_id()).is_none() => return Ok(None),
+        NoteBody::Recognize { .. } if keys.key_of(note.sender(), note.key_id()).is_none() => return Ok(None),
         NoteBody::Recognize { .. } => Action::Recognize,
         NoteBody::Propose { treaty: text } => Action::Propose(treaty(text)?),
         NoteBody::Counter { treaty: text } => Action::Counter(treaty(text)?),
@@ -85,22 +82,24 @@ pub(crate) fn action_of(
         NoteBody::Accept { treaty_hash } => Action::Accept(treaty_hash.clone()),
         NoteBody::Reject { treaty_hash, .. } => Action::Reject(treaty_hash.clone()),
         NoteBody::Withdraw { treaty_hash } => Action::Withdraw(treaty_hash.clone()),
-        NoteBody::Sign { treaty_hash, signature } => {
-            let negotiation = relation.negotiation().ok_or("a signature arrived with no treaty under negotiation")?;
-            let mut signatures = negotiation.signatures().clone();
-            if signatures.hash() != treaty_hash {
-                return Err(format!("the signature is on {treaty_hash}, not on the text under negotiation"));
+        NoteBody::Sign { treaty_hash, signature, forwarded } => {
+            let key_of = |party: &StixId, key_id: &entente_core::keys::KeyId| keys.key_of(party, key_id);
+            let agreed = relation.negotiation().map(|negotiation| negotiation.signatures());
+            if let Some(agreed) = agreed.filter(|agreed| agreed.hash() == treaty_hash) {
+                let signatures = carried_signatures(agreed, signature, forwarded, &key_of)?;
+                return Ok(Some(Action::Sign { signer: note.sender().clone(), signatures }));
             }
-            let key =
-                key_of(&signature.key_id).ok_or_else(|| format!("no pinned key {} of the signer", signature.key_id))?;
-            let signature = TreatySignature {
-                treaty: treaty_hash.clone(),
-                party: signature.party.clone(),
-                key_id: signature.key_id.clone(),
-                signature: signature.signature,
-            };
-            signatures.add_signature(signature, &key).map_err(|error| error.to_string())?;
-            Action::Sign { signer: note.sender().clone(), signatures }
+            // A signature on the text already in force crossed, on its way, the one
+            // that completed it (two sides forwarding at once): checked, kept, and
+            // it moves nothing, on both sides alike.
+            if let Some(in_force) = relation.treaty().filter(|treaty| treaty.hash() == treaty_hash) {
+                carried_signatures(in_force, signature, forwarded, &key_of)?;
+                return Ok(None);
+            }
+            return Err(DiplomacyError::Invalid(match agreed {
+                Some(_) => format!("the signature is on {treaty_hash}, not on the text under negotiation"),
+                None => "a signature arrived with no treaty under negotiation".into(),
+            }));
         }
         NoteBody::Suspend { .. } => Action::Suspend,
         NoteBody::Resume => Action::Resume,

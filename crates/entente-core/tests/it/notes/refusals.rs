@@ -167,13 +167,16 @@ fn bodies_that_do_not_fit_their_kind() {
         assert_refused(&resign(document, &key(1)), "bad-body");
     }
     // A treaty signature by someone other than the sender.
-    let Some(NoteBody::Sign { treaty_hash, mut signature }) =
+    let Some(NoteBody::Sign { treaty_hash, mut signature, forwarded }) =
         every_body().into_iter().find(|body| body.kind() == NoteKind::Sign)
     else {
         panic!("no sign body");
     };
     signature.party = node(NODE_C);
-    assert_refused(&from_a(2, NoteBody::Sign { treaty_hash, signature }).sign(&key(1)).to_json(), "bad-body");
+    assert_refused(
+        &from_a(2, NoteBody::Sign { treaty_hash, signature, forwarded }).sign(&key(1)).to_json(),
+        "bad-body",
+    );
     // A rotation to the key that signs it.
     let same = KeyEntry { key: key(1).public(), valid_from: at(T0), valid_until: None };
     let rotation = NoteBody::RotateKey { new_key: same, old_key_valid_until: at(T0) };
@@ -197,6 +200,7 @@ fn codes_are_distinct() {
         NoteError::UnknownReference(note_id(1)),
         NoteError::MissingReference(NoteKind::Accept),
         NoteError::CardMismatch { card: node(NODE_A), sender: node(NODE_C) },
+        NoteError::BadTreatySignature { party: node(NODE_C), reason: String::new() },
         NoteError::Directory(String::new()),
     ];
     let codes: std::collections::BTreeSet<&str> = errors.iter().map(NoteError::code).collect();

@@ -4,7 +4,9 @@
 //! Each file gives the signer's seed (hex), the unsigned document, its exact RFC 8785
 //! canonical bytes (as a UTF-8 string), the Ed25519 signature (base64url) and the
 //! wire document, plus what the receiver knows and the verdict it must reach at a
-//! fixed `now`. Ed25519 is deterministic, so every byte is reproducible.
+//! fixed `now`. Ed25519 is deterministic, so every byte is reproducible. A `sign`
+//! vector also gives `treaty_canonical`, the canonical bytes of the treaty its
+//! signatures (the sender's and the forwarded ones) are over.
 //!
 //! `refusals.json` lists wire texts (one reformatted, the others altered) with the
 //! receiver's records and the code each must produce.
@@ -14,6 +16,7 @@
 //! after a deliberate protocol change: `ENTENTE_WRITE_VECTORS=1 cargo test -p
 //! entente-core --test it notes::vectors::committed`, then review the diff.
 
+use super::forwarding::{C_SEED, sign_body};
 use super::*;
 use entente_core::keys::Signature;
 
@@ -126,6 +129,16 @@ fn note_cases() -> Vec<NoteCase> {
             pinned: vec![(NODE_B, 2)],
             known: vec![],
         },
+        NoteCase {
+            file: "note-6.json",
+            description: "B signs the agreed treaty and forwards C's signature (seed 04…04) on it, as for a \
+                          treaty between A, B and C; A has pinned B's and C's keys. Both treaty signatures \
+                          are over `treaty_canonical`.",
+            seed: 2,
+            note: from_b(6, 5, Some(note_id(3)), sign_body((NODE_B, 2), &[(NODE_C, C_SEED)])),
+            pinned: vec![(NODE_B, 2), (NODE_C, C_SEED)],
+            known: vec![note_id(3)],
+        },
     ]
 }
 
@@ -136,7 +149,7 @@ fn note_vector(case: &NoteCase) -> Value {
     let pinned: Vec<(&str, KeyEntry)> =
         case.pinned.iter().map(|(node_id, seed)| (*node_id, pinned_entry(*seed))).collect();
     let rules = Rules { pinned, known: case.known.clone(), ..Rules::new(&case.note, "ok") };
-    json!({
+    let mut vector = json!({
         "description": case.description,
         "signer": signer(case.seed),
         "unsigned": unsigned,
@@ -144,7 +157,11 @@ fn note_vector(case: &NoteCase) -> Value {
         "signature": signed.note().signature().encode(),
         "wire": signed.note().document(),
         "verification": rules.to_json(),
-    })
+    });
+    if case.note.body.kind() == NoteKind::Sign {
+        vector["treaty_canonical"] = json!(canonical_text(&treaty()));
+    }
+    vector
 }
 
 fn pinned_entry(seed: u8) -> KeyEntry {
@@ -350,7 +367,33 @@ fn the_note_vectors_verify_on_their_own_terms() {
         let verified = result.unwrap();
         assert_eq!(verified.introduced_key().is_some(), case.pinned.is_empty(), "{}", case.file);
         assert_eq!(verified.body(), &case.note.body);
+        if verified.kind() == NoteKind::Sign {
+            check_treaty_signatures(&vector);
+        }
     }
+}
+
+/// A `sign` vector's treaty signatures (the sender's and the forwarded ones) verify
+/// over `treaty_canonical` with the key the receiver pinned for each party.
+fn check_treaty_signatures(vector: &Value) {
+    let canonical = vector["treaty_canonical"].as_str().expect("a sign vector has the treaty's canonical text");
+    let body = &vector["wire"]["body"];
+    let forwarded = body["forwarded"].as_array().cloned().unwrap_or_default();
+    assert!(!forwarded.is_empty(), "the sign vector forwards a signature");
+    for signature in std::iter::once(&body["signature"]).chain(&forwarded) {
+        let pin = vector["verification"]["pinned_keys"]
+            .as_array()
+            .expect("vector rules are well-formed")
+            .iter()
+            .find(|pin| pin["node"] == signature["party"])
+            .expect("the receiver pinned a key of every signing party");
+        assert_eq!(pin["key"]["key_id"], signature["key_id"]);
+        let key = KeyEntry::from_json(&pin["key"]).expect("vector pins are well-formed").key;
+        let bytes = Signature::parse(signature["signature"].as_str().expect("a signature")).expect("a signature");
+        key.verify(canonical.as_bytes(), &bytes).expect("the treaty signature verifies");
+    }
+    let hash = content_hash(&serde_json::from_str::<Value>(canonical).expect("canonical JSON")).expect("a hash");
+    assert_eq!(body["treaty_hash"], hash);
 }
 
 #[test]

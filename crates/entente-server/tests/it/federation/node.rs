@@ -143,6 +143,13 @@ impl FedNode {
         NodeKey::from_seed([self.seed; 32])
     }
 
+    /// After a rotation to `NodeKey::from_seed([seed; 32])`: the key file now holds
+    /// that seed, as the binary leaves it, so [`FedNode::key`], a restart and a second
+    /// process use it.
+    pub fn replace_key_file(&mut self, seed: u8) {
+        self.seed = seed;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

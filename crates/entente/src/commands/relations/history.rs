@@ -197,8 +197,14 @@ fn detail(json: &str) -> String {
             vec![treaty(text)]
         }
         NoteBody::Accept { treaty_hash } | NoteBody::Withdraw { treaty_hash } => vec![format!("treaty {treaty_hash}")],
-        NoteBody::Sign { treaty_hash, signature } => {
-            vec![format!("treaty {treaty_hash}, signed by {} with {}", signature.party, signature.key_id)]
+        NoteBody::Sign { treaty_hash, signature, forwarded } => {
+            let mut parts =
+                vec![format!("treaty {treaty_hash}, signed by {} with {}", signature.party, signature.key_id)];
+            if !forwarded.is_empty() {
+                let parties: Vec<&str> = forwarded.iter().map(|forwarded| forwarded.party.as_str()).collect();
+                parts.push(format!("forwarding the signatures of {}", parties.join(", ")));
+            }
+            parts
         }
         NoteBody::Reject { treaty_hash, reason: given } => {
             [Some(format!("treaty {treaty_hash}")), reason(given)].into_iter().flatten().collect()
