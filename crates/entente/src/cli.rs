@@ -56,6 +56,9 @@ pub enum Command {
     /// Create and list collections.
     #[command(subcommand)]
     Collection(CollectionCommand),
+    /// Manage this node's signing key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Import and export STIX 2.1 intelligence.
     #[command(subcommand)]
     Intel(IntelCommand),
@@ -403,6 +406,21 @@ pub enum TreatyCommand {
         /// The partner's node id or exact name.
         node: String,
         /// Print plain JSON, without the explaining comment lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Rotate the node's signing key: a new key is made, announced to every recognized
+    /// partner in a note signed by the current key, and used from now on. The old key
+    /// stays valid for --old-valid-days so the announcements can arrive; restart
+    /// `entente serve` afterwards.
+    Rotate {
+        /// Days the old key stays valid after the rotation.
+        #[arg(long, default_value_t = 7)]
+        old_valid_days: i64,
         #[arg(long)]
         json: bool,
     },

@@ -69,6 +69,11 @@ impl DataDir {
 
     /// Writes the signing-key seed, readable by its owner only; never overwrites.
     pub fn write_key(&self, seed: &[u8; 32]) -> anyhow::Result<()> {
+        self.write_key_to(&self.key_file(), seed)
+    }
+
+    /// Writes a key seed to `path` with mode 0600; refuses to overwrite.
+    pub fn write_key_to(&self, path: &Path, seed: &[u8; 32]) -> anyhow::Result<()> {
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -76,8 +81,7 @@ impl DataDir {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let path = self.key_file();
-        let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
         file.write_all(hex::encode(seed).as_bytes())?;
         file.write_all(b"\n")?;
         file.sync_all()?;

@@ -3,6 +3,7 @@
 mod admin;
 mod init;
 mod intel;
+mod keys;
 mod relations;
 mod serve;
 mod token;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ApiRoot(command) => admin::api_root(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Collection(command) => admin::collection(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Intel(command) => intel::run(&dir, command),
+        Command::Keys(command) => keys::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Relations(command) => relations::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Treaty(command) => treaty::run(&dir, command),
     }

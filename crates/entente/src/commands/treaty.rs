@@ -109,7 +109,15 @@ impl Known {
         if let Some((us, _, key)) = &self.us
             && us == party
         {
-            return Some(*key).filter(|key| key.key_id() == *key_id);
+            if key.key_id() == *key_id {
+                return Some(*key);
+            }
+            // A key this node used before a rotation.
+            let ours = self.store.as_ref()?.node_keys().ok()?;
+            return ours
+                .iter()
+                .filter(|record| record.key_id == key_id.as_str())
+                .find_map(|record| PublicKey::parse(&record.public_key).ok());
         }
         let keys = self.store.as_ref()?.partner_keys(party.as_str()).ok()?;
         keys.iter()

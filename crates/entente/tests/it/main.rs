@@ -13,6 +13,7 @@ mod export;
 mod help;
 mod import;
 mod init;
+mod keys;
 mod relations;
 mod serve;
 mod support;
