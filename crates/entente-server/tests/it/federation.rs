@@ -6,6 +6,7 @@
 //! act as each node's envoy through its `Diplomat` and let the outbox workers carry
 //! the notes. After every exchange both sides are checked to agree (`node::settle`).
 
+mod api;
 mod concurrency;
 mod multilateral;
 mod node;
