@@ -13,7 +13,8 @@ pub struct ApiRoot {
     pub description: Option<String>,
 }
 
-/// A collection and who may use it.
+/// A collection and who may use it; also what is given to create one (its id is then
+/// normalised to lower-case hyphenated form).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Collection {
     pub id: String,
@@ -33,18 +34,6 @@ impl Collection {
     pub fn can_write(&self, role: Role) -> bool {
         self.write_roles.contains(&role)
     }
-}
-
-/// What is needed to create a collection.
-#[derive(Debug, Clone)]
-pub struct CollectionSpec {
-    pub id: String,
-    pub api_root: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub alias: Option<String>,
-    pub read_roles: Vec<Role>,
-    pub write_roles: Vec<Role>,
 }
 
 /// Names the server uses for its own routes.
@@ -133,7 +122,7 @@ impl Store {
         })
     }
 
-    pub fn create_collection(&self, spec: &CollectionSpec, now_micros: i64) -> Result<Collection, StoreError> {
+    pub fn create_collection(&self, spec: &Collection, now_micros: i64) -> Result<Collection, StoreError> {
         let id = canonical_collection_id(&spec.id)
             .ok_or_else(|| StoreError::Invalid(format!("collection id {:?} is not a UUID", spec.id)))?;
         if spec.title.trim().is_empty() {
@@ -170,15 +159,7 @@ impl Store {
             )?;
             Ok(())
         })?;
-        Ok(Collection {
-            id,
-            api_root: spec.api_root.clone(),
-            title: spec.title.clone(),
-            description: spec.description.clone(),
-            alias: spec.alias.clone(),
-            read_roles: spec.read_roles.clone(),
-            write_roles: spec.write_roles.clone(),
-        })
+        Ok(Collection { id, ..spec.clone() })
     }
 
     /// Collections, of one API root or of all when `api_root` is `None`.

@@ -20,7 +20,7 @@ mod settings;
 mod status;
 mod tokens;
 
-pub use collections::{ApiRoot, Collection, CollectionSpec, is_valid_api_root_name};
+pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};

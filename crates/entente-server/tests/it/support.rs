@@ -15,7 +15,7 @@
 use entente_core::auth::{ApiToken, Role};
 use entente_core::taxii::TAXII_MEDIA_TYPE;
 use entente_server::{AppState, ServerConfig};
-use entente_store::{ApiRoot, CollectionSpec, NodeSettings, Store};
+use entente_store::{ApiRoot, Collection, NodeSettings, Store};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -73,8 +73,8 @@ fn tokens() -> Tokens {
     }
 }
 
-fn collection(id: &str, title: &str, read_roles: Vec<Role>, write_roles: Vec<Role>) -> CollectionSpec {
-    CollectionSpec {
+fn collection(id: &str, title: &str, read_roles: Vec<Role>, write_roles: Vec<Role>) -> Collection {
+    Collection {
         id: id.into(),
         api_root: API_ROOT.into(),
         title: title.into(),

@@ -4,7 +4,7 @@
 use entente_core::auth::{ApiToken, Role, TokenHash};
 use entente_core::stix::StixObject;
 use entente_core::taxii::{Filter, FilterScope};
-use entente_store::{AddOutcome, ApiRoot, CollectionSpec, Store, StoreError};
+use entente_store::{AddOutcome, ApiRoot, Collection, Store, StoreError};
 
 pub fn indicator(number: u32, modified: &str) -> StixObject {
     let text = format!(
@@ -22,7 +22,7 @@ pub fn new_store() -> (tempfile::TempDir, Store, String) {
     store.create_api_root(&ApiRoot { name: "intel".into(), title: "Intel".into(), description: None }, 1).unwrap();
     let collection = store
         .create_collection(
-            &CollectionSpec {
+            &Collection {
                 id: "1c5a0e57-5e88-4c6b-9d3f-000000000001".into(),
                 api_root: "intel".into(),
                 title: "Intelligence".into(),
@@ -48,7 +48,7 @@ fn a_node_from_creation_to_reopening() {
 
     // Creating twice is refused, and so is a collection in a missing API root.
     assert!(matches!(Store::create(&dir.path().join("entente.db")), Err(StoreError::AlreadyExists(_))));
-    let mut orphan = CollectionSpec {
+    let mut orphan = Collection {
         id: "1c5a0e57-5e88-4c6b-9d3f-000000000002".into(),
         api_root: "nowhere".into(),
         title: "x".into(),

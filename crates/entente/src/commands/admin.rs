@@ -5,7 +5,7 @@ use crate::cli::{ApiRootCommand, CollectionCommand};
 use crate::datadir::DataDir;
 use crate::output::emit;
 use entente_core::auth::{Role, RoleError};
-use entente_store::{ApiRoot, CollectionSpec};
+use entente_store::{ApiRoot, Collection};
 
 pub fn api_root(dir: &DataDir, command: ApiRootCommand) -> anyhow::Result<()> {
     let store = dir.open_store()?;
@@ -32,7 +32,7 @@ pub fn collection(dir: &DataDir, command: CollectionCommand) -> anyhow::Result<(
     let store = dir.open_store()?;
     match command {
         CollectionCommand::Create { api_root, title, id, description, alias, read_roles, write_roles, json } => {
-            let spec = CollectionSpec {
+            let spec = Collection {
                 id: id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
                 api_root,
                 title,

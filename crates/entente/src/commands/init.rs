@@ -10,7 +10,7 @@ use entente_core::auth::{ApiToken, Role};
 use entente_core::node::{CountryCode, NodeKey, NodeKind, NodeName, identity_object};
 use entente_core::stix::StixObject;
 use entente_core::{StixId, Timestamp};
-use entente_store::{ApiRoot, CollectionSpec, NodeSettings, Store};
+use entente_store::{ApiRoot, Collection, NodeSettings, Store};
 use serde::Serialize;
 
 pub const DEFAULT_API_ROOT: &str = "intel";
@@ -72,7 +72,7 @@ fn create(
         now,
     )?;
     let collection = store.create_collection(
-        &CollectionSpec {
+        &Collection {
             id: uuid::Uuid::new_v4().to_string(),
             api_root: DEFAULT_API_ROOT.into(),
             title: "Intelligence".into(),

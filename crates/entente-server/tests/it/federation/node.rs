@@ -10,7 +10,7 @@ use entente_core::node::NodeKey;
 use entente_core::{StixId, Timestamp};
 use entente_server::federation::{Diplomat, NodeIdentity, RelationView};
 use entente_server::{AppState, ServerConfig};
-use entente_store::{ApiRoot, CollectionSpec, NodeSettings, Store};
+use entente_store::{ApiRoot, Collection, NodeSettings, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,7 +60,7 @@ fn initialise(store: &Store, name: &str, seed: u8) -> StixId {
         .expect("API root");
     let collection = store
         .create_collection(
-            &CollectionSpec {
+            &Collection {
                 id: uuid::Uuid::new_v4().to_string(),
                 api_root: "intel".into(),
                 title: "Intelligence".into(),
