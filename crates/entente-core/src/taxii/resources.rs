@@ -2,7 +2,8 @@
 //!
 //! Optional members are `Option` and skipped when absent, because TAXII clients treat
 //! `null` and absence differently. The envelope is written by hand from raw object
-//! text ([`write_envelope`]) so that stored objects are served without re-encoding.
+//! text ([`ENVELOPE_OPEN`], [`close_envelope`]) so that stored objects are served
+//! without re-encoding.
 
 use serde::{Deserialize, Serialize};
 
@@ -124,28 +125,26 @@ pub struct ErrorMessage {
     pub details: Option<serde_json::Value>,
 }
 
-/// Writes a TAXII envelope around objects that are already JSON text.
-pub fn write_envelope(more: bool, next: Option<&str>, objects: &[&str]) -> String {
-    envelope_around(more, next, &objects.join(","))
-}
+/// The start of an envelope written in one buffer: object texts follow, separated by
+/// commas, then [`close_envelope`]. `more` and `next` come after the objects (JSON
+/// member order carries no meaning), so a page is written once, straight from the
+/// store's rows, without knowing in advance whether more follow.
+pub const ENVELOPE_OPEN: &str = "{\"objects\":[";
 
-/// Writes a TAXII envelope around `joined`: object JSON texts already separated by
-/// commas (empty when there are none), as the store writes a page.
-pub fn envelope_around(more: bool, next: Option<&str>, joined: &str) -> String {
-    // Sized up front: pages are tens of kilobytes and regrowing would copy them twice.
-    let mut out = String::with_capacity(64 + next.map_or(0, str::len) + joined.len());
-    out.push_str(if more { "{\"more\":true" } else { "{\"more\":false" });
+/// Ends an envelope begun with [`ENVELOPE_OPEN`] and `count` objects; an empty page
+/// becomes `{"more":false}`, since TAXII's `objects` holds one or more objects.
+pub fn close_envelope(out: &mut String, count: usize, next: Option<&str>) {
+    if count == 0 {
+        out.clear();
+        out.push_str("{\"more\":false}");
+        return;
+    }
+    out.push_str(if next.is_some() { "],\"more\":true" } else { "],\"more\":false" });
     if let Some(next) = next {
         out.push_str(",\"next\":");
         out.push_str(&serde_json::Value::from(next).to_string());
     }
-    if !joined.is_empty() {
-        out.push_str(",\"objects\":[");
-        out.push_str(joined);
-        out.push(']');
-    }
     out.push('}');
-    out
 }
 
 #[cfg(test)]
@@ -154,10 +153,19 @@ mod tests {
 
     #[test]
     fn envelope_is_valid_json() {
-        let text = write_envelope(true, Some("e1.abc"), &["{\"a\":1}", "{\"b\":2}"]);
+        let mut text = String::from(ENVELOPE_OPEN);
+        text.push_str("{\"a\":1},{\"b\":2}");
+        close_envelope(&mut text, 2, Some("e1.abc"));
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["objects"].as_array().unwrap().len(), 2);
         assert_eq!(value["next"], "e1.abc");
-        assert_eq!(write_envelope(false, None, &[]), "{\"more\":false}");
+        assert_eq!(value["more"], true);
+        let mut last = String::from(ENVELOPE_OPEN);
+        last.push_str("{\"c\":3}");
+        close_envelope(&mut last, 1, None);
+        assert_eq!(last, "{\"objects\":[{\"c\":3}],\"more\":false}");
+        let mut empty = String::from(ENVELOPE_OPEN);
+        close_envelope(&mut empty, 0, None);
+        assert_eq!(empty, "{\"more\":false}");
     }
 }

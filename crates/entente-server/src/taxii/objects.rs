@@ -9,7 +9,7 @@ use crate::state::{AppState, ServerConfig};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use entente_core::taxii::{FilterScope, Manifest, ManifestRecord, Versions, envelope_around};
+use entente_core::taxii::{ENVELOPE_OPEN, FilterScope, Manifest, ManifestRecord, Versions, close_envelope};
 use entente_core::{StixId, Timestamp};
 use entente_store::{ObjectRow, Page, PageInfo};
 
@@ -51,10 +51,11 @@ async fn envelope(
     let size = page_size(&state.config, filter.limit);
     let store = &state.store;
     let collection = collection_for(store, &api_root, &collection, &caller, Access::Read)?;
-    let mut joined = String::new();
-    let info = store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut joined)?;
+    let mut body = String::with_capacity(size as usize * 1024);
+    body.push_str(ENVELOPE_OPEN);
+    let info = store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut body)?;
     let next = info.next.map(|cursor| cursor.encode());
-    let body = envelope_around(info.next.is_some(), next.as_deref(), &joined);
+    close_envelope(&mut body, info.count, next.as_deref());
     let response = with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
     Ok((info, response))
 }
