@@ -6,7 +6,7 @@
 //! signature passes it on where it has signed already. Each relation's state stays the
 //! replay of its own notes, and the two sides of each agree.
 
-use super::node::{FedNode, PATIENCE, eventually, now, recognize_each_other, settle};
+use super::node::{FedNode, PATIENCE, conclude, eventually, now, recognize_each_other, settle};
 use super::refusals::{assert_refused, last_note, note};
 use super::treaty::{draft, json};
 use entente_core::node::NodeKey;
@@ -143,14 +143,8 @@ async fn a_signature_arriving_after_the_text_is_in_force_moves_nothing() {
     let b = FedNode::start("CERT-B", 2).await;
     recognize_each_other(&a, &b).await;
     let treaty = draft(&[&a.id, &b.id], &a.id, 0);
-    a.diplomat.propose(&b.id, &json(&treaty), now()).expect("propose");
-    settle(&a, &b).await;
-    b.diplomat.accept(&a.id, now()).expect("accept");
-    settle(&a, &b).await;
-    a.diplomat.sign(&b.id, now()).expect("sign");
-    b.diplomat.sign(&a.id, now()).expect("sign");
     let hash = Some(treaty.hash().to_string());
-    assert_eq!(settle(&a, &b).await.treaty_in_force, hash);
+    assert_eq!(conclude(&a, &b, &treaty).await.treaty_in_force, hash);
 
     let own = PartySignature::from(&sign(&treaty, &a.id, &a.key()).expect("A's signature"));
     let late = |signature: PartySignature| {

@@ -281,3 +281,15 @@ pub async fn recognize_each_other(a: &FedNode, b: &FedNode) {
     assert_eq!(view.state, "recognized");
     assert!(view.recognized_by_us && view.recognized_by_partner);
 }
+
+/// A proposes `treaty` to B, B accepts, both sign: the bilateral path to a treaty in
+/// force. Returns the view once both sides agree.
+pub async fn conclude(a: &FedNode, b: &FedNode, treaty: &entente_core::treaty::Treaty) -> RelationView {
+    a.diplomat.propose(&b.id, &super::treaty::json(treaty), now()).expect("propose");
+    settle(a, b).await;
+    b.diplomat.accept(&a.id, now()).expect("accept");
+    settle(a, b).await;
+    a.diplomat.sign(&b.id, now()).expect("sign by the proposer");
+    b.diplomat.sign(&a.id, now()).expect("sign by the partner");
+    settle(a, b).await
+}

@@ -2,7 +2,7 @@
 //! and is applied exactly once when the partner is back on the same address, even
 //! when an acknowledgement was lost.
 
-use super::node::{FedNode, eventually, now, recognize_each_other, seconds_from_now, settle};
+use super::node::{FedNode, conclude, eventually, now, recognize_each_other, seconds_from_now, settle};
 use super::treaty::{draft, json};
 use entente_core::treaty::{Treaty, TreatyTime};
 use entente_store::OutboxItem;
@@ -90,13 +90,7 @@ async fn a_note_delayed_past_the_treaty_end_is_applied_as_its_sender_applied_it(
     let mut body = template.body().clone();
     body.terms.end_date = Some(TreatyTime::from(ends));
     let treaty = Treaty::draft(template.id(), &a.id, now(), &body).expect("a treaty of three seconds");
-    a.diplomat.propose(&b.id, &json(&treaty), now()).expect("propose");
-    settle(&a, &b).await;
-    b.diplomat.accept(&a.id, now()).expect("accept");
-    settle(&a, &b).await;
-    a.diplomat.sign(&b.id, now()).expect("sign");
-    b.diplomat.sign(&a.id, now()).expect("sign");
-    assert_eq!(settle(&a, &b).await.state, "in-force", "signed before the end");
+    assert_eq!(conclude(&a, &b, &treaty).await.state, "in-force", "signed before the end");
 
     b.stop().await;
     a.diplomat.suspend(&b.id, None, now()).expect("suspend before the end");

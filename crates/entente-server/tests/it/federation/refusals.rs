@@ -2,7 +2,7 @@
 //! `error_code`, and change nothing on the receiver: not the relation, not the note
 //! history, not the pinned keys.
 
-use super::node::{FedNode, now, recognize_each_other, seconds_from_now, settle};
+use super::node::{FedNode, conclude, now, recognize_each_other, seconds_from_now, settle};
 use super::treaty::{draft, json};
 use entente_core::node::NodeKey;
 use entente_core::note::{NoteBody, NoteId, UnsignedNote};
@@ -132,13 +132,7 @@ async fn a_note_dated_after_the_treaty_ended_is_refused() {
     let mut body = template.body().clone();
     body.terms.end_date = Some(TreatyTime::from(ends));
     let treaty = entente_core::treaty::Treaty::draft(template.id(), &a.id, now(), &body).expect("treaty");
-    a.diplomat.propose(&b.id, &json(&treaty), now()).expect("propose");
-    settle(&a, &b).await;
-    b.diplomat.accept(&a.id, now()).expect("accept");
-    settle(&a, &b).await;
-    a.diplomat.sign(&b.id, now()).expect("sign");
-    b.diplomat.sign(&a.id, now()).expect("sign");
-    assert_eq!(settle(&a, &b).await.state, "in-force");
+    assert_eq!(conclude(&a, &b, &treaty).await.state, "in-force");
 
     let late =
         note(&a.id, &b.id, &a.key(), seconds_from_now(120), last_note(&b, &a), NoteBody::Suspend { reason: None });

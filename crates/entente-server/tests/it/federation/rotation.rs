@@ -5,7 +5,7 @@
 //! The first test rotates through A's own `Diplomat`, end to end; the second writes
 //! A's notes itself to try what a partner's `Diplomat` would never send.
 
-use super::node::{FedNode, now, recognize_each_other, seconds_from_now, settle};
+use super::node::{FedNode, conclude, now, recognize_each_other, seconds_from_now, settle};
 use super::refusals::{assert_received, assert_refused, last_note, note};
 use super::treaty::{draft, json};
 use entente_core::Timestamp;
@@ -37,13 +37,7 @@ async fn a_node_rotates_its_own_key_and_keeps_its_treaty() {
     let c = FedNode::start("CERT-C", 3).await;
     recognize_each_other(&a, &b).await;
     let treaty = draft(&[&a.id, &b.id], &a.id, 0);
-    a.diplomat.propose(&b.id, &json(&treaty), now()).expect("propose");
-    settle(&a, &b).await;
-    b.diplomat.accept(&a.id, now()).expect("accept");
-    settle(&a, &b).await;
-    a.diplomat.sign(&b.id, now()).expect("sign");
-    b.diplomat.sign(&a.id, now()).expect("sign");
-    assert_eq!(settle(&a, &b).await.treaty_in_force.as_deref(), Some(treaty.hash().as_str()));
+    assert_eq!(conclude(&a, &b, &treaty).await.treaty_in_force.as_deref(), Some(treaty.hash().as_str()));
     // C only made contact: it is not told.
     a.diplomat.contact(&c.fetch_card().await, now()).expect("contact");
 
