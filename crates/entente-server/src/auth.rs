@@ -57,9 +57,7 @@ async fn check_envoy(state: &AppState, partner: &str) -> Result<(), ApiError> {
     };
     let diplomat = state.diplomat.clone().ok_or_else(suspended)?;
     let partner_id = entente_core::StixId::parse(partner).map_err(|_| suspended())?;
-    let now = entente_core::Timestamp::from_unix_micros(
-        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64,
-    );
+    let now = crate::clock::now();
     let permitted = blocking(move || {
         diplomat.envoy_permitted(&partner_id, now).map_err(|error| ApiError::internal(error.to_string()))
     })

@@ -11,6 +11,7 @@
 mod api;
 pub mod auth;
 mod blocking;
+mod clock;
 pub mod error;
 pub mod federation;
 mod metrics;

@@ -3,6 +3,7 @@
 use super::{federation_off, read_body};
 use crate::auth::Caller;
 use crate::blocking::blocking;
+use crate::clock::now;
 use crate::error::ApiError;
 use crate::federation::Diplomat;
 use crate::federation::inbound::refusal;
@@ -18,10 +19,6 @@ use entente_core::{StixId, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
-
-fn now() -> Timestamp {
-    Timestamp::from_unix_micros((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64)
-}
 
 fn diplomat(state: &AppState, caller: &Caller) -> Result<Diplomat, ApiError> {
     caller.require(Role::Admin)?;

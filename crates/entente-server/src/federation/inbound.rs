@@ -4,6 +4,7 @@
 
 use super::DiplomacyError;
 use crate::blocking::blocking;
+use crate::clock::now;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
@@ -11,13 +12,8 @@ use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use entente_core::Timestamp;
 use entente_core::note::MAX_NOTE_BYTES;
 use serde_json::json;
-
-fn now() -> Timestamp {
-    Timestamp::from_unix_micros((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64)
-}
 
 fn federation_off() -> ApiError {
     ApiError::not_found("federation on this node").describe("the node was started without its signing key")

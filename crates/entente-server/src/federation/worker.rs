@@ -5,6 +5,7 @@
 //! acknowledgement) counts as delivered, so a note is applied exactly once on the
 //! other side whatever the network does.
 
+use crate::clock::now_micros;
 use entente_store::{OutboxItem, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,10 +14,6 @@ use std::time::Duration;
 const POLL: Duration = Duration::from_millis(250);
 /// How long one delivery may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-fn now_micros() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
-}
 
 /// Delivers notes until `shutdown` resolves.
 pub async fn deliver_forever(store: Arc<Store>, shutdown: impl std::future::Future<Output = ()>) {

@@ -9,6 +9,7 @@
 use super::{Access, TaxiiPath, collection_for, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
+use crate::clock::now_micros;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
@@ -25,10 +26,6 @@ use serde_json::value::RawValue;
 #[derive(Deserialize)]
 struct Envelope {
     objects: Vec<Box<RawValue>>,
-}
-
-fn now_micros() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
