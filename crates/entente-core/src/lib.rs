@@ -18,6 +18,7 @@ pub mod node;
 pub mod note;
 pub mod pattern;
 pub mod relation;
+pub mod release;
 pub mod stix;
 pub mod taxii;
 pub mod timestamp;

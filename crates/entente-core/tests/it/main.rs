@@ -1,5 +1,6 @@
 mod notes;
 mod pattern;
 mod relation;
+mod release;
 mod stix;
 mod treaty;
