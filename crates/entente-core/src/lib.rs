@@ -14,6 +14,7 @@ pub mod card;
 pub mod id;
 pub mod json;
 pub mod keys;
+pub mod ledger;
 pub mod node;
 pub mod note;
 pub mod pattern;

@@ -1,3 +1,4 @@
+mod ledger;
 mod notes;
 mod pattern;
 mod relation;
