@@ -7,15 +7,14 @@
 //! rotation recorded with the new seed already on disk under its key id.
 
 use super::now_micros;
+use super::relations::Session;
 use crate::cli::KeysCommand;
 use crate::datadir::{DataDir, random_bytes};
 use crate::output::emit;
 use anyhow::{Context, anyhow};
 use entente_core::Timestamp;
 use entente_core::node::NodeKey;
-use entente_server::federation::{Diplomat, NodeIdentity};
 use entente_store::NodeSettings;
-use std::sync::Arc;
 
 pub fn run(dir: &DataDir, command: KeysCommand) -> anyhow::Result<()> {
     match command {
@@ -27,14 +26,11 @@ fn rotate(dir: &DataDir, old_valid_days: i64, json: bool) -> anyhow::Result<()> 
     if old_valid_days < 1 {
         anyhow::bail!("--old-valid-days must be at least 1: partners need time to receive the announcement");
     }
-    let store = Arc::new(dir.open_store()?);
+    // The same node identity every `relations` command acts with (saved public URL).
+    let Session { store, diplomat } = Session::open_default(dir)?;
     let settings = store.node_settings()?;
     let old_key = dir.read_key()?;
     let now = Timestamp::from_unix_micros(now_micros());
-    let public_url = settings.public_url.clone().unwrap_or_else(|| "http://127.0.0.1:8470".into());
-    let identity = NodeIdentity::new(&settings, NodeKey::from_seed(old_key.seed()), &public_url, now)
-        .map_err(|error| anyhow!("building this node's identity: {error}"))?;
-    let diplomat = Diplomat::new(store.clone(), Arc::new(identity));
     let new_key = NodeKey::from_seed(random_bytes()?);
     let new_file = dir.root().join(format!("node.key.{}", file_safe(new_key.key_id().as_str())));
     let old_file = dir.root().join(format!("node.key.{}", file_safe(old_key.key_id().as_str())));
