@@ -3,12 +3,12 @@
 //! through the CLI alone — contact, recognition, a proposal, acceptance and both
 //! signatures — while the servers carry the notes between them.
 
-use crate::support::{entente, run_in};
+use crate::support::{run_in, spawn_serve};
 use entente_core::treaty::{Treaty, parse_template};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -38,16 +38,7 @@ impl Peer {
         let dir = temp.path().join("node");
         let init = run_in(&dir, &["init", "--name", name, "--json"], b"");
         init.assert_success();
-        let mut server = entente()
-            .env_remove("ENTENTE_PUBLIC_URL")
-            .arg("--dir")
-            .arg(&dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawning entente serve");
+        let mut server = spawn_serve(&dir);
         let url = announced_url(&mut server);
         Peer { temp, dir, created: init.json(), url, server }
     }

@@ -2,10 +2,10 @@
 //! real one in its log), answers `/healthz` over plain HTTP/1.1, and exits cleanly on
 //! SIGTERM. A guard kills the child whatever happens, so no server outlives a test.
 
-use crate::support::{Node, entente};
+use crate::support::{Node, spawn_serve};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -19,15 +19,7 @@ struct Server {
 
 impl Server {
     fn start(node: &Node) -> Server {
-        let mut child = entente()
-            .arg("--dir")
-            .arg(&node.dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawning entente serve");
+        let mut child = spawn_serve(&node.dir);
         let stderr = child.stderr.take().expect("stderr pipe");
         let (sender, log) = channel();
         std::thread::spawn(move || {

@@ -21,6 +21,21 @@ pub fn entente() -> Command {
     command
 }
 
+/// Starts `entente serve` for the node in `dir` on a free loopback port, with standard
+/// error piped so the caller can read the address it announces.
+pub fn spawn_serve(dir: &Path) -> std::process::Child {
+    entente()
+        .env_remove("ENTENTE_PUBLIC_URL")
+        .arg("--dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning entente serve")
+}
+
 /// What a finished command left behind.
 pub struct Run {
     pub status: ExitStatus,
