@@ -21,6 +21,7 @@ pub mod pattern;
 pub mod relation;
 pub mod release;
 pub mod stix;
+pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;

@@ -43,12 +43,22 @@ pub async fn serve(
         };
         tokio::spawn(federation::worker::deliver_forever(state.store.clone(), stopped))
     });
+    let (stop_sync, sync_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sync = state.syncer.clone().map(|syncer| {
+        tokio::spawn(syncer.run(async move {
+            let _ = sync_stopped.await;
+        }))
+    });
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
     let served =
         axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await;
     upkeep.abort();
     let _ = stop_worker.send(());
+    let _ = stop_sync.send(());
+    if let Some(sync) = sync {
+        let _ = sync.await;
+    }
     if let Some(worker) = worker {
         let _ = worker.await;
     }

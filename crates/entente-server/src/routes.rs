@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/.well-known/entente", get(federation::inbound::card))
         .route("/federation/v1/notes", axum::routing::post(federation::inbound::notes))
+        .route("/federation/v1/feed", axum::routing::post(federation::sync::feed))
+        .route("/federation/v1/poke", axum::routing::post(federation::sync::poke))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/relations", get(api::relations::list))
         .route("/api/v1/relations/contact", axum::routing::post(api::relations::contact))

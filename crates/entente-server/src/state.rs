@@ -1,6 +1,6 @@
 //! The state every handler shares: a handle, never a global.
 
-use crate::federation::Diplomat;
+use crate::federation::{Diplomat, SyncConfig, Syncer};
 use crate::metrics::Metrics;
 use entente_store::Store;
 use std::sync::Arc;
@@ -41,16 +41,27 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Present when the node's signing key was loaded: federation is on.
     pub(crate) diplomat: Option<Diplomat>,
+    /// Present with the diplomat: intelligence sync with partners.
+    pub(crate) syncer: Option<Syncer>,
 }
 
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()), diplomat: None }
+        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()), diplomat: None, syncer: None }
     }
 
     /// Turns federation on: the card is served, notes are received, the outbox is delivered.
     pub fn with_diplomat(mut self, diplomat: Diplomat) -> AppState {
+        self.syncer = Some(Syncer::new(diplomat.clone(), SyncConfig::default()));
         self.diplomat = Some(diplomat);
+        self
+    }
+
+    /// Changes how sync runs (page size, poll interval); only with a diplomat.
+    pub fn with_sync_config(mut self, config: SyncConfig) -> AppState {
+        if let Some(diplomat) = &self.diplomat {
+            self.syncer = Some(Syncer::new(diplomat.clone(), config));
+        }
         self
     }
 }

@@ -12,20 +12,24 @@
 mod collections;
 mod error;
 mod federation;
+mod ledger;
 mod notes;
 mod objects;
 mod pool;
 mod schema;
 mod settings;
 mod status;
+mod sync;
 mod tokens;
 
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
+pub use ledger::{LedgerQuery, LedgerRow};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use settings::NodeSettings;
+pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
 
 use pool::Pool;

@@ -64,17 +64,17 @@ pub struct StoredVersion {
     pub content_hash: String,
 }
 
-fn content_hash(json: &str) -> String {
+pub(crate) fn content_hash(json: &str) -> String {
     hex::encode(Sha256::digest(json.as_bytes()))
 }
 
 /// Hands out strictly increasing `date_added` values inside one write transaction.
-struct Clock {
+pub(crate) struct Clock {
     last: i64,
 }
 
 impl Clock {
-    fn start(transaction: &Transaction<'_>, now_micros: i64) -> Result<Clock, StoreError> {
+    pub(crate) fn start(transaction: &Transaction<'_>, now_micros: i64) -> Result<Clock, StoreError> {
         let stored: Option<i64> = transaction.query_row("SELECT max(date_added) FROM objects", [], |row| row.get(0))?;
         Ok(Clock { last: stored.unwrap_or(i64::MIN).max(now_micros - 1) })
     }
@@ -204,7 +204,7 @@ impl Store {
     }
 }
 
-fn add_one(
+pub(crate) fn add_one(
     transaction: &Transaction<'_>,
     collection_id: &str,
     object: &StixObject,

@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_federation.sql"),
     include_str!("../migrations/0003_envoys.sql"),
     include_str!("../migrations/0004_node_keys.sql"),
+    include_str!("../migrations/0005_sync.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

@@ -165,7 +165,15 @@ impl Resharing {
         Some(choice)
     }
 
-    pub(crate) fn to_value(&self) -> Value {
+    /// Reads a re-sharing rule on its own (as it travels with a synced object).
+    pub fn from_value(value: &Value) -> Result<Resharing, super::TreatyError> {
+        let mut report = Report::default();
+        let read = Resharing::read(value, "resharing", &mut report);
+        report.finish(read)
+    }
+
+    /// The wire form, as in a treaty's `resharing` member.
+    pub fn to_value(&self) -> Value {
         match self {
             Resharing::AllianceParties(alliances) => json!({
                 "to": self.as_str(),

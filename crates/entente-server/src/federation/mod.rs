@@ -26,8 +26,10 @@ mod identity;
 pub(crate) mod inbound;
 mod keybook;
 mod replay;
+pub mod sync;
 pub mod worker;
 
 pub use diplomat::{Announcement, Diplomat, KeyRotation, PartnerView, RelationView};
 pub use error::DiplomacyError;
 pub use identity::NodeIdentity;
+pub use sync::{SyncConfig, Syncer};

@@ -14,4 +14,5 @@ mod outbox;
 mod refusals;
 mod relations;
 mod rotation;
+mod sync;
 mod treaty;

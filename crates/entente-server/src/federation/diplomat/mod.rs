@@ -143,3 +143,47 @@ impl Diplomat {
         self.store.partner(partner.as_str())?.ok_or_else(|| DiplomacyError::UnknownPartner(partner.to_string()))
     }
 }
+
+/// What intelligence sync needs from the diplomat: the store, the keys, and the treaty
+/// in force with a partner, always derived from the signed notes.
+impl Diplomat {
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub(crate) fn skew_seconds(&self) -> i64 {
+        self.skew_seconds
+    }
+
+    /// The keys of every party this node knows, ours included.
+    pub(crate) fn key_book(&self) -> Result<KeyBook, DiplomacyError> {
+        Ok(self.context()?.keys)
+    }
+
+    /// The treaty in force with `partner` at `now`, when the relation is in force
+    /// (not suspended, not past a termination's notice).
+    pub(crate) fn treaty_in_force(
+        &self,
+        partner: &StixId,
+        now: Timestamp,
+    ) -> Result<Option<entente_core::treaty::SignedTreaty>, DiplomacyError> {
+        let replayed = self.replay(partner, now)?;
+        Ok(replayed.relation.in_force(now).map(|proof| proof.treaty().clone()))
+    }
+
+    /// Every partner this node has a treaty in force with at `now`, with the URL of
+    /// its federation endpoint.
+    pub(crate) fn partners_in_force(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<(StixId, String, entente_core::treaty::SignedTreaty)>, DiplomacyError> {
+        let mut found = Vec::new();
+        for record in self.store.partners()? {
+            let Ok(id) = StixId::parse(&record.node_id) else { continue };
+            if let Some(treaty) = self.treaty_in_force(&id, now)? {
+                found.push((id, record.federation_url, treaty));
+            }
+        }
+        Ok(found)
+    }
+}

@@ -1,0 +1,287 @@
+//! Feed pages: what a node answers to a `feed` request, signed as a whole.
+//!
+//! Wire form:
+//!
+//! ```json
+//! {"entente": "1", "type": "feed-page", "sender": "identity--A", "recipient": "identity--B",
+//!  "request": "<uuid of the feed request>",
+//!  "items": [{"object": {…STIX…}, "seal": {…}, "hops": [{"treaty": "sha256:…",
+//!             "resharing": {"to": "…"}}], "treaty": "sha256:…"}],
+//!  "next": "<cursor>", "more": true, "key_id": "ed25519:…", "signature": "…"}
+//! ```
+//!
+//! `treaty` is the treaty the sender released the item under; `hops` are the re-sharing
+//! rules of the hops the object took *before* the sender (empty when the sender
+//! originated it). The receiver adds its own hop from its own copy of `treaty`, never
+//! from what the sender says of it.
+//!
+//! The signature is over the canonical bytes of the **manifest**
+//! `{"type": "entente-feed-page", "sender", "recipient", "request", "items": [digest…],
+//! "next"?, "more"}` where each digest is the content hash of the item with `object`
+//! replaced by `object_hash` (the object's content hash). The manifest's own content hash
+//! names the page: the receiver's receipt signs it.
+
+use super::seal::{Seal, SealError};
+use crate::StixId;
+use crate::canonical::{content_hash, to_canonical_bytes};
+use crate::keys::{KeyId, PublicKey, Signature};
+use crate::ledger::ContentHash;
+use crate::node::NodeKey;
+use crate::release::HopRule;
+use crate::treaty::{Resharing, TreatyHash};
+use serde_json::{Map, Value, json};
+
+/// The largest page body a receiver reads.
+pub const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// One object version as it leaves the sender.
+#[derive(Debug, Clone)]
+pub struct OutItem<'a> {
+    /// The object's JSON text, exactly as released (after obligations).
+    pub object_json: &'a str,
+    pub object_hash: &'a ContentHash,
+    pub seal: &'a Seal,
+    pub hops: &'a [HopRule],
+    pub treaty: &'a TreatyHash,
+}
+
+/// Who sends a page to whom, answering which request, and where the feed goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageHeader {
+    pub sender: StixId,
+    pub recipient: StixId,
+    pub request: String,
+    pub next: Option<String>,
+    pub more: bool,
+}
+
+/// One object version as the receiver read it: the page signature covered it, the seal
+/// is still to be checked with the originator's key.
+#[derive(Debug, Clone)]
+pub struct InItem {
+    pub object: Value,
+    pub object_hash: ContentHash,
+    pub seal: Seal,
+    pub hops: Vec<HopRule>,
+    pub treaty: TreatyHash,
+}
+
+impl InItem {
+    pub fn check_seal(&self, originator_key: &PublicKey) -> Result<(), SealError> {
+        self.seal.check(originator_key, &self.object_hash)
+    }
+}
+
+/// A verified page.
+#[derive(Debug, Clone)]
+pub struct InPage {
+    pub header: PageHeader,
+    pub items: Vec<InItem>,
+    /// The content hash of the manifest: what a receipt acknowledges.
+    pub manifest: ContentHash,
+}
+
+/// Why a page was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    #[error("the page is not JSON of the expected shape: {0}")]
+    Malformed(String),
+    #[error("the page comes from {found}, not from {expected}")]
+    WrongSender { expected: StixId, found: StixId },
+    #[error("the page is addressed to {0}, not to this node")]
+    Misaddressed(StixId),
+    #[error("the page answers request {found}, not {expected}")]
+    WrongRequest { expected: String, found: String },
+    #[error("the page is signed with key {0}, which is not pinned for its sender")]
+    UnknownKey(KeyId),
+    #[error("the page's signature does not verify with key {0}: it was changed on the way")]
+    BadSignature(KeyId),
+}
+
+impl PageError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PageError::Malformed(_) => "malformed-page",
+            PageError::WrongSender { .. } => "wrong-sender",
+            PageError::Misaddressed(_) => "misaddressed",
+            PageError::WrongRequest { .. } => "wrong-request",
+            PageError::UnknownKey(_) => "unknown-key",
+            PageError::BadSignature(_) => "bad-signature",
+        }
+    }
+}
+
+fn hops_value(hops: &[HopRule]) -> Value {
+    Value::Array(
+        hops.iter().map(|hop| json!({"treaty": hop.treaty.as_str(), "resharing": hop.resharing.to_value()})).collect(),
+    )
+}
+
+fn item_digest(object_hash: &ContentHash, seal: &Seal, hops: &[HopRule], treaty: &TreatyHash) -> String {
+    let value = json!({
+        "object_hash": object_hash.as_str(), "seal": seal.to_value(), "hops": hops_value(hops), "treaty": treaty.as_str(),
+    });
+    // Strings and arrays of strings always canonicalise.
+    content_hash(&value).unwrap_or_default()
+}
+
+fn manifest_bytes(header: &PageHeader, digests: Vec<String>) -> Vec<u8> {
+    let mut map = Map::new();
+    map.insert("type".into(), json!("entente-feed-page"));
+    map.insert("sender".into(), json!(header.sender.as_str()));
+    map.insert("recipient".into(), json!(header.recipient.as_str()));
+    map.insert("request".into(), json!(header.request));
+    map.insert("items".into(), json!(digests));
+    if let Some(next) = &header.next {
+        map.insert("next".into(), json!(next));
+    }
+    map.insert("more".into(), json!(header.more));
+    to_canonical_bytes(&Value::Object(map)).unwrap_or_default()
+}
+
+fn hash_of_bytes(bytes: &[u8]) -> ContentHash {
+    use sha2::{Digest, Sha256};
+    // A `sha256:` and 64 hex digits always parse.
+    ContentHash::parse(&format!("sha256:{}", hex::encode(Sha256::digest(bytes)))).expect("a hex digest is a hash")
+}
+
+/// Writes and signs a page; returns the JSON text and the manifest hash.
+pub fn write_page(header: &PageHeader, items: &[OutItem<'_>], key: &NodeKey) -> (String, ContentHash) {
+    let digests = items.iter().map(|item| item_digest(item.object_hash, item.seal, item.hops, item.treaty)).collect();
+    let manifest = manifest_bytes(header, digests);
+    let signature = key.sign(&manifest);
+    let mut out = String::with_capacity(items.iter().map(|item| item.object_json.len() + 400).sum::<usize>() + 512);
+    out.push_str(r#"{"entente":"1","type":"feed-page","sender":"#);
+    out.push_str(&json!(header.sender.as_str()).to_string());
+    out.push_str(r#","recipient":"#);
+    out.push_str(&json!(header.recipient.as_str()).to_string());
+    out.push_str(r#","request":"#);
+    out.push_str(&json!(header.request).to_string());
+    out.push_str(r#","items":["#);
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"object":"#);
+        out.push_str(item.object_json);
+        out.push_str(r#","seal":"#);
+        out.push_str(&item.seal.to_value().to_string());
+        out.push_str(r#","hops":"#);
+        out.push_str(&hops_value(item.hops).to_string());
+        out.push_str(r#","treaty":"#);
+        out.push_str(&json!(item.treaty.as_str()).to_string());
+        out.push('}');
+    }
+    out.push(']');
+    if let Some(next) = &header.next {
+        out.push_str(r#","next":"#);
+        out.push_str(&json!(next).to_string());
+    }
+    out.push_str(&format!(
+        r#","more":{},"key_id":"{}","signature":"{}"}}"#,
+        header.more,
+        key.key_id().as_str(),
+        signature.encode()
+    ));
+    (out, hash_of_bytes(&manifest))
+}
+
+fn malformed(reason: impl Into<String>) -> PageError {
+    PageError::Malformed(reason.into())
+}
+
+/// Reads and verifies a page that `us` asked `sender` for with request `request`.
+/// `sender_key` finds the sender's pinned key by id. Seals are left to the caller.
+pub fn read_page(
+    bytes: &[u8],
+    us: &StixId,
+    sender: &StixId,
+    request: &str,
+    sender_key: &dyn Fn(&KeyId) -> Option<PublicKey>,
+) -> Result<InPage, PageError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| malformed(error.to_string()))?;
+    let Value::Object(mut map) = value else { return Err(malformed("not a JSON object")) };
+    const MEMBERS: &[&str] =
+        &["entente", "type", "sender", "recipient", "request", "items", "next", "more", "key_id", "signature"];
+    if let Some(unknown) = map.keys().find(|key| !MEMBERS.contains(&key.as_str())) {
+        return Err(malformed(format!("unknown member {unknown:?}")));
+    }
+    let text = |map: &Map<String, Value>, member: &str| {
+        map.get(member)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| malformed(format!("`{member}` is missing or not a string")))
+    };
+    if text(&map, "entente")? != "1" || text(&map, "type")? != "feed-page" {
+        return Err(malformed("not an Entente version 1 feed page"));
+    }
+    let id = |member: &str, map: &Map<String, Value>| {
+        StixId::parse(&text(map, member)?).map_err(|error| malformed(format!("`{member}`: {error}")))
+    };
+    let found_sender = id("sender", &map)?;
+    if &found_sender != sender {
+        return Err(PageError::WrongSender { expected: sender.clone(), found: found_sender });
+    }
+    let recipient = id("recipient", &map)?;
+    if &recipient != us {
+        return Err(PageError::Misaddressed(recipient));
+    }
+    let found_request = text(&map, "request")?;
+    if found_request != request {
+        return Err(PageError::WrongRequest { expected: request.to_owned(), found: found_request });
+    }
+    let next = match map.get("next") {
+        None => None,
+        Some(Value::String(next)) => Some(next.clone()),
+        Some(_) => return Err(malformed("`next` is not a string")),
+    };
+    let more = map.get("more").and_then(Value::as_bool).ok_or_else(|| malformed("`more` is not a boolean"))?;
+    let key_id = KeyId::parse(&text(&map, "key_id")?).map_err(|error| malformed(error.to_string()))?;
+    let signature = Signature::parse(&text(&map, "signature")?).map_err(|error| malformed(error.to_string()))?;
+    let Some(Value::Array(raw_items)) = map.remove("items") else { return Err(malformed("`items` is not a list")) };
+    let mut items = Vec::with_capacity(raw_items.len());
+    let mut digests = Vec::with_capacity(raw_items.len());
+    for (index, raw) in raw_items.into_iter().enumerate() {
+        let item = read_item(raw).map_err(|reason| malformed(format!("items[{index}]: {reason}")))?;
+        digests.push(item_digest(&item.object_hash, &item.seal, &item.hops, &item.treaty));
+        items.push(item);
+    }
+    let header = PageHeader { sender: found_sender, recipient, request: found_request, next, more };
+    let manifest = manifest_bytes(&header, digests);
+    let key = sender_key(&key_id).ok_or_else(|| PageError::UnknownKey(key_id.clone()))?;
+    key.verify(&manifest, &signature).map_err(|_| PageError::BadSignature(key_id.clone()))?;
+    Ok(InPage { header, items, manifest: hash_of_bytes(&manifest) })
+}
+
+fn read_item(raw: Value) -> Result<InItem, String> {
+    let Value::Object(mut map) = raw else { return Err("not an object".into()) };
+    if map.len() != 4 {
+        return Err("an item has exactly object, seal, hops and treaty".into());
+    }
+    let object = map.remove("object").ok_or("`object` is missing")?;
+    if !object.is_object() {
+        return Err("`object` is not a JSON object".into());
+    }
+    let object_hash = super::seal::object_hash(&object).ok_or("`object` has no canonical form")?;
+    let seal = Seal::from_value(map.get("seal").ok_or("`seal` is missing")?).map_err(|error| error.to_string())?;
+    let treaty = map
+        .get("treaty")
+        .and_then(Value::as_str)
+        .ok_or("`treaty` is missing or not a string")
+        .and_then(|text| TreatyHash::parse(text).map_err(|_| "`treaty` is not a treaty hash"))?;
+    let hops = map.get("hops").and_then(Value::as_array).ok_or("`hops` is missing or not a list")?;
+    let hops = hops.iter().map(read_hop).collect::<Result<Vec<_>, _>>()?;
+    Ok(InItem { object, object_hash, seal, hops, treaty })
+}
+
+fn read_hop(value: &Value) -> Result<HopRule, String> {
+    let map = value.as_object().filter(|map| map.len() == 2).ok_or("a hop has exactly treaty and resharing")?;
+    let treaty = map
+        .get("treaty")
+        .and_then(Value::as_str)
+        .and_then(|text| TreatyHash::parse(text).ok())
+        .ok_or("a hop's treaty is not a treaty hash")?;
+    let resharing = Resharing::from_value(map.get("resharing").ok_or("a hop has no resharing")?)
+        .map_err(|error| format!("a hop's resharing is invalid: {error}"))?;
+    Ok(HopRule { treaty, resharing })
+}

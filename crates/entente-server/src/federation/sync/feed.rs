@@ -1,0 +1,279 @@
+//! `POST /federation/v1/feed`: a partner pulls the next page of its feed.
+//!
+//! The feed is every object version this node holds, in `date_added` order, filtered
+//! by the release decision for the asking partner. A page holds at most `limit` items
+//! and scans at most [`SCAN_FACTOR`] × `limit` versions, so a partner entitled to little
+//! still gets an answer quickly and a cursor past what it may not have. Objects the
+//! partner sent us or originated are not echoed back.
+//!
+//! Before the page leaves, the release is recorded: seals made for versions this node
+//! originated (once, then stored), one ledger `release` entry per item, and the page's
+//! manifest, which the partner's next request acknowledges with a signed receipt.
+
+use super::Syncer;
+use super::release::{Gate, deny_label, hops};
+use crate::blocking::blocking;
+use crate::clock::now;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::{Body, to_bytes};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use entente_core::ledger::{ContentHash, EntryKind};
+use entente_core::release::{Decision, HopRule, Obligations};
+use entente_core::sync::{MAX_REQUEST_BYTES, OutItem, PageHeader, RequestKind, Seal, object_hash, write_page};
+use entente_core::taxii::Cursor;
+use entente_core::treaty::TreatyHash;
+use entente_core::{StixId, Timestamp};
+use entente_store::{FeedRow, ReleaseRecord, SealRecord};
+use serde_json::Value;
+
+/// A page scans at most this many object versions per item it may hold.
+const SCAN_FACTOR: usize = 8;
+
+pub(crate) fn sync_off() -> ApiError {
+    ApiError::not_found("federation on this node").describe("the node was started without its signing key")
+}
+
+pub(crate) async fn feed(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let syncer = state.syncer.clone().ok_or_else(sync_off)?;
+    let bytes = to_bytes(body, MAX_REQUEST_BYTES + 1).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request-too-large", "a sync request is at most 16 KiB")
+    })?;
+    let metrics = state.metrics.clone();
+    let (page, stats) = blocking(move || serve_page(&syncer, &bytes, now())).await?;
+    metrics.record(|| {
+        metrics::counter!("entente_sync_released_total").increment(stats.released as u64);
+        for (label, count) in &stats.denied {
+            metrics::counter!("entente_sync_denied_total", "reason" => *label).increment(*count);
+        }
+    });
+    Ok(([(header::CONTENT_TYPE, "application/json")], page).into_response())
+}
+
+/// What a page did, for the metrics.
+#[derive(Default)]
+struct Stats {
+    released: usize,
+    denied: Vec<(&'static str, u64)>,
+}
+
+impl Stats {
+    fn deny(&mut self, label: &'static str) {
+        match self.denied.iter_mut().find(|(known, _)| *known == label) {
+            Some((_, count)) => *count += 1,
+            None => self.denied.push((label, 1)),
+        }
+    }
+}
+
+/// One item on its way out.
+struct Outgoing {
+    row: FeedRow,
+    json: String,
+    object_hash: ContentHash,
+    seal: Seal,
+    hops: Vec<HopRule>,
+    treaty: TreatyHash,
+    obligations: Obligations,
+}
+
+fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, Stats), ApiError> {
+    let request = syncer.accept(bytes, now)?;
+    let RequestKind::Feed { after, limit, receipt } = request.kind else {
+        return Err(ApiError::bad_request(
+            "not-a-feed-request",
+            "this endpoint answers feed requests; pokes go to /poke",
+        ));
+    };
+    let diplomat = syncer.diplomat();
+    let store = diplomat.store();
+    if let Some(receipt) = receipt
+        && !store.record_receipt(&receipt, now.unix_micros()).map_err(internal)?
+    {
+        tracing::debug!(partner = %request.sender, page = %receipt.object_hash, "receipt for no page awaiting one");
+    }
+    let gate = Gate::new(diplomat, &request.sender, now).map_err(|error| ApiError::internal(error.to_string()))?;
+    if !gate.has_treaty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "relation-not-in-force",
+            format!("no treaty between this node and {} is in force: nothing may be released", request.sender),
+        ));
+    }
+    let after = after
+        .map(|text| Cursor::decode(&text))
+        .transpose()
+        .map_err(|error| ApiError::bad_request("invalid-cursor", error.to_string()))?;
+    let mut stats = Stats::default();
+    let (chosen, next, more) = select(syncer, &gate, after, limit as usize, &mut stats)?;
+    let identity = diplomat.identity();
+    let key = identity.key();
+    let mut new_seals = Vec::new();
+    let mut outgoing = Vec::with_capacity(chosen.len());
+    for (row, treaty, obligations) in chosen {
+        outgoing.push(prepare(row, treaty, obligations, &gate, key, now, &mut new_seals)?);
+    }
+    let header = PageHeader {
+        sender: gate.us.clone(),
+        recipient: request.sender.clone(),
+        request: request.id.clone(),
+        next: next.map(Cursor::encode),
+        more,
+    };
+    let items: Vec<OutItem<'_>> = outgoing
+        .iter()
+        .map(|item| OutItem {
+            object_json: &item.json,
+            object_hash: &item.object_hash,
+            seal: &item.seal,
+            hops: &item.hops,
+            treaty: &item.treaty,
+        })
+        .collect();
+    let (page, manifest) = write_page(&header, &items, key);
+    let entries = outgoing.iter().map(|item| release_entry(item, &request.sender)).collect::<Result<Vec<_>, _>>()?;
+    stats.released = entries.len();
+    let record =
+        ReleaseRecord { partner: request.sender.to_string(), manifest: manifest.to_string(), new_seals, entries };
+    store.record_release(&record, now.unix_micros()).map_err(internal)?;
+    Ok((page, stats))
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(error.to_string())
+}
+
+type Chosen = (FeedRow, TreatyHash, Obligations);
+
+/// Scans the feed after `after` and keeps what the gate allows.
+fn select(
+    syncer: &Syncer,
+    gate: &Gate,
+    mut after: Option<Cursor>,
+    limit: usize,
+    stats: &mut Stats,
+) -> Result<(Vec<Chosen>, Option<Cursor>, bool), ApiError> {
+    let store = syncer.diplomat().store();
+    let mut chosen = Vec::new();
+    let mut scanned = 0;
+    let budget = limit.saturating_mul(SCAN_FACTOR);
+    let chunk = (limit * 2).clamp(64, 2000) as u32;
+    loop {
+        let rows = store.feed_rows(after, chunk).map_err(internal)?;
+        let exhausted = rows.len() < chunk as usize;
+        for row in rows {
+            scanned += 1;
+            after = Some(row.cursor);
+            if is_echo(row.seal.as_ref(), &gate.recipient) {
+                continue;
+            }
+            match judge(gate, &row) {
+                Ok((treaty, obligations)) => chosen.push((row, treaty, obligations)),
+                Err(label) => stats.deny(label),
+            }
+            if chosen.len() == limit || scanned == budget {
+                return Ok((chosen, after, true));
+            }
+        }
+        if exhausted {
+            return Ok((chosen, after, false));
+        }
+    }
+}
+
+/// An object the recipient sent us, or created, goes back to it only as an echo.
+fn is_echo(seal: Option<&SealRecord>, recipient: &StixId) -> bool {
+    seal.is_some_and(|seal| {
+        seal.originator == recipient.as_str() || seal.received_from.as_deref() == Some(recipient.as_str())
+    })
+}
+
+fn judge(gate: &Gate, row: &FeedRow) -> Result<(TreatyHash, Obligations), &'static str> {
+    let object: Value = serde_json::from_str(&row.json).map_err(|_| super::release::UNREADABLE)?;
+    match gate.decide(&object, row.seal.as_ref())? {
+        Decision::Allowed { obligations, .. } if obligations.encrypt_in_transit => {
+            // End-to-end encryption to the recipient's key is not available yet, and
+            // such objects are never sent in the clear.
+            Err("encryption-unavailable")
+        }
+        Decision::Allowed { treaty, obligations } => Ok((treaty, obligations)),
+        Decision::Denied(reason) => Err(deny_label(&reason)),
+    }
+}
+
+/// Seals (or reuses the seal of) one chosen version, applying its obligations.
+fn prepare(
+    row: FeedRow,
+    treaty: TreatyHash,
+    obligations: Obligations,
+    gate: &Gate,
+    key: &entente_core::node::NodeKey,
+    now: Timestamp,
+    new_seals: &mut Vec<(String, String, SealRecord)>,
+) -> Result<Outgoing, ApiError> {
+    let stored_hops = match &row.seal {
+        Some(seal) => hops(&seal.hops).map_err(internal)?,
+        None => Vec::new(),
+    };
+    let mut object: Value = serde_json::from_str(&row.json).map_err(internal)?;
+    let stripped = obligations.strip_attribution && object.get("created_by_ref").is_some();
+    let (json, object_hash, seal) = if stripped {
+        // The provider's attribution must not travel: this node vouches for the
+        // stripped version under its own seal, and is all the recipient learns.
+        if let Value::Object(map) = &mut object {
+            obligations.apply(map);
+        }
+        let hash = object_hash(&object).ok_or_else(|| internal("object has no canonical form"))?;
+        let seal = Seal::make(key, gate.us.clone(), &hash, now);
+        (object.to_string(), hash, seal)
+    } else if let Some(record) = &row.seal {
+        (row.json.clone(), ContentHash::parse(&record.object_hash).map_err(internal)?, seal_of(record)?)
+    } else {
+        let hash = object_hash(&object).ok_or_else(|| internal("object has no canonical form"))?;
+        let seal = Seal::make(key, gate.us.clone(), &hash, now);
+        new_seals.push((row.stix_id.clone(), row.content_hash.clone(), record_of(&seal, &hash)));
+        (row.json.clone(), hash, seal)
+    };
+    Ok(Outgoing { row, json, object_hash, seal, hops: stored_hops, treaty, obligations })
+}
+
+fn seal_of(record: &SealRecord) -> Result<Seal, ApiError> {
+    let value = serde_json::json!({
+        "originator": record.originator, "key_id": record.key_id, "sealed": record.sealed, "signature": record.signature,
+    });
+    Seal::from_value(&value).map_err(internal)
+}
+
+/// The stored form of a seal this node made for a version it originated.
+pub(crate) fn record_of(seal: &Seal, hash: &ContentHash) -> SealRecord {
+    SealRecord {
+        object_hash: hash.to_string(),
+        originator: seal.originator.to_string(),
+        key_id: seal.key_id.to_string(),
+        sealed: seal.sealed.to_string(),
+        signature: seal.signature.encode(),
+        received_from: None,
+        treaty: None,
+        hops: "[]".into(),
+    }
+}
+
+fn release_entry(item: &Outgoing, recipient: &StixId) -> Result<EntryKind, ApiError> {
+    let object = StixId::parse(&item.row.stix_id).map_err(internal)?;
+    let version = Timestamp::parse(&item.row.version).map_err(internal)?;
+    let mut obligations = Vec::new();
+    if item.obligations.strip_attribution {
+        obligations.push("strip-attribution".to_owned());
+    }
+    obligations.push(format!("resharing:{}", item.obligations.resharing.as_str()));
+    Ok(EntryKind::Release {
+        object,
+        version,
+        object_hash: item.object_hash.clone(),
+        recipient: recipient.clone(),
+        treaty: item.treaty.clone(),
+        obligations,
+    })
+}

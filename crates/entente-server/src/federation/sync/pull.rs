@@ -1,0 +1,221 @@
+//! The puller: fetches each partner's feed, page by page, and stores what it may.
+//!
+//! For each page: the page signature (by a key pinned for the partner), then each item:
+//! released under the treaty in force with the partner (our own copy says which
+//! re-sharing rule binds us), sealed by its originator (checked with the key this node
+//! pinned for the originator; an originator it does not know is refused), valid STIX.
+//! A refused item is logged and counted, never stored; the page, its good items, their
+//! seals, the `receive` ledger entries and the new cursor are stored in one
+//! transaction. The next request carries the signed receipt of that page.
+//!
+//! A partner is pulled when it pokes, and every `poll` in any case; one pull at a time
+//! per partner, partners in parallel.
+
+use super::release::hops_text;
+use super::{Syncer, endpoint};
+use crate::clock::now;
+use entente_core::auth::Role;
+use entente_core::ledger::{ContentHash, sign_receipt};
+use entente_core::release::HopRule;
+use entente_core::stix::StixObject;
+use entente_core::sync::{InItem, MAX_PAGE_BYTES, RequestKind, SyncRequest, read_page};
+use entente_core::treaty::SignedTreaty;
+use entente_core::{StixId, Timestamp};
+use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord};
+
+pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
+    let mut ticker = tokio::time::interval(syncer.config().poll);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let everyone = tokio::select! {
+            _ = ticker.tick() => true,
+            () = syncer.inner.wake.notified() => false,
+        };
+        let dirty = syncer.take_dirty();
+        let diplomat = syncer.diplomat().clone();
+        let partners = match tokio::task::spawn_blocking(move || diplomat.partners_in_force(now())).await {
+            Ok(Ok(partners)) => partners,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot list partners to pull");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let mut pulls = tokio::task::JoinSet::new();
+        for (partner, url, _) in partners {
+            if everyone || dirty.contains(&partner) {
+                pulls.spawn(pull_partner(syncer.clone(), client.clone(), partner, url));
+            }
+        }
+        while pulls.join_next().await.is_some() {}
+    }
+}
+
+/// Pulls one partner's feed until it says there is no more.
+pub(crate) async fn pull_partner(syncer: Syncer, client: reqwest::Client, partner: StixId, url: String) {
+    loop {
+        match pull_page(&syncer, &client, &partner, &url).await {
+            Ok(true) => continue,
+            Ok(false) => return,
+            Err(error) => {
+                tracing::warn!(%partner, %error, "pulling the partner's feed stopped");
+                return;
+            }
+        }
+    }
+}
+
+/// Fetches and stores one page; `Ok(true)` when the feed has more.
+async fn pull_page(syncer: &Syncer, client: &reqwest::Client, partner: &StixId, url: &str) -> Result<bool, String> {
+    let store = syncer.diplomat().store().clone();
+    let key = partner.to_string();
+    let cursor = tokio::task::spawn_blocking(move || store.sync_cursor(&key))
+        .await
+        .map_err(|error| error.to_string())?
+        .map_err(|error| error.to_string())?
+        .unwrap_or_default();
+    let identity = syncer.diplomat().identity();
+    let receipt = match &cursor.last_page {
+        Some(page) => {
+            let page = ContentHash::parse(page).map_err(|error| error.to_string())?;
+            Some(sign_receipt(identity.key(), page, identity.node_id().clone()))
+        }
+        None => None,
+    };
+    let request = SyncRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: RequestKind::Feed { after: cursor.cursor, limit: syncer.config().page_size, receipt },
+        sender: identity.node_id().clone(),
+        recipient: partner.clone(),
+        key_id: identity.key().key_id(),
+        created: now(),
+    };
+    let response = client
+        .post(endpoint(url, "feed"))
+        .header("content-type", "application/json")
+        .body(request.sign(identity.key()))
+        .send()
+        .await
+        .map_err(|error| format!("cannot reach {url}: {error}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(format!("the partner answered {status}: {}", body.chars().take(300).collect::<String>()));
+    }
+    if response.content_length().is_some_and(|length| length > MAX_PAGE_BYTES as u64) {
+        return Err(format!("the page is larger than {MAX_PAGE_BYTES} bytes"));
+    }
+    let bytes = response.bytes().await.map_err(|error| format!("reading the page failed: {error}"))?;
+    let syncer = syncer.clone();
+    let partner = partner.clone();
+    tokio::task::spawn_blocking(move || receive_page(&syncer, &partner, &bytes, &request.id, now()))
+        .await
+        .map_err(|error| error.to_string())?
+}
+
+/// Why one item was refused, for the log and the metrics.
+struct Refusal {
+    label: &'static str,
+    detail: String,
+}
+
+fn receive_page(
+    syncer: &Syncer,
+    partner: &StixId,
+    bytes: &[u8],
+    request: &str,
+    now: Timestamp,
+) -> Result<bool, String> {
+    let diplomat = syncer.diplomat();
+    let keys = diplomat.key_book().map_err(|error| error.to_string())?;
+    let us = diplomat.identity().node_id().clone();
+    let page = read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
+        .map_err(|error| format!("refused the page ({}): {error}", error.code()))?;
+    let Some(treaty) = diplomat.treaty_in_force(partner, now).map_err(|error| error.to_string())? else {
+        return Err("the relation is no longer in force; the page was not stored".into());
+    };
+    let mut objects = Vec::with_capacity(page.items.len());
+    let mut refused = Vec::new();
+    for item in page.items {
+        if item.seal.originator == us {
+            continue;
+        }
+        match check_item(item, partner, &treaty, &keys) {
+            Ok(object) => objects.push(object),
+            Err(refusal) => refused.push(refusal),
+        }
+    }
+    for refusal in &refused {
+        tracing::warn!(%partner, reason = refusal.label, detail = %refusal.detail, "refused an object from a partner");
+    }
+    if !refused.is_empty() {
+        tracing::warn!(%partner, refused = refused.len(), "some objects of the page were refused and not stored");
+    }
+    let store = diplomat.store();
+    let collection = received_collection(syncer, partner, now)?;
+    let manifest = (!objects.is_empty() || !refused.is_empty()).then(|| page.manifest.to_string());
+    let received = ReceivedPage {
+        partner: partner.to_string(),
+        collection: collection.id,
+        treaty: Some(treaty.hash().clone()),
+        objects,
+        cursor: page.header.next.clone(),
+        manifest,
+    };
+    let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
+    let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
+    tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
+    Ok(page.header.more)
+}
+
+fn check_item(
+    item: InItem,
+    partner: &StixId,
+    treaty: &SignedTreaty,
+    keys: &super::super::keybook::KeyBook,
+) -> Result<ReceivedObject, Refusal> {
+    let refuse = |label: &'static str, detail: String| Refusal { label, detail };
+    if &item.treaty != treaty.hash() {
+        return Err(refuse("treaty-mismatch", format!("released under {}, not the treaty in force", item.treaty)));
+    }
+    let originator = &item.seal.originator;
+    let key = keys.key_of(originator, &item.seal.key_id).ok_or_else(|| {
+        refuse("unknown-originator", format!("no pinned key {} of originator {originator}", item.seal.key_id))
+    })?;
+    item.check_seal(&key).map_err(|error| refuse("bad-seal", error.to_string()))?;
+    let object =
+        StixObject::from_json(&item.object.to_string()).map_err(|error| refuse("invalid-stix", error.to_string()))?;
+    let mut hops = item.hops;
+    hops.push(HopRule { treaty: treaty.hash().clone(), resharing: treaty.treaty().body().resharing.clone() });
+    let seal = SealRecord {
+        object_hash: item.object_hash.to_string(),
+        originator: originator.to_string(),
+        key_id: item.seal.key_id.to_string(),
+        sealed: item.seal.sealed.to_string(),
+        signature: item.seal.signature.encode(),
+        received_from: Some(partner.to_string()),
+        treaty: Some(treaty.hash().to_string()),
+        hops: hops_text(&hops),
+    };
+    Ok(ReceivedObject { object, object_hash: item.object_hash, seal })
+}
+
+/// The collection a partner's intelligence lands in: one per partner, made on first
+/// use in the default API root, readable like the default collection, written by sync
+/// alone (and administrators).
+fn received_collection(syncer: &Syncer, partner: &StixId, now: Timestamp) -> Result<Collection, String> {
+    let store = syncer.diplomat().store();
+    let settings = store.node_settings().map_err(|error| error.to_string())?;
+    let name = store.partner(partner.as_str()).ok().flatten().map_or_else(|| partner.to_string(), |record| record.name);
+    let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("entente:received:{partner}").as_bytes());
+    let spec = Collection {
+        id: id.to_string(),
+        api_root: settings.default_api_root,
+        title: format!("From {name}"),
+        description: Some(format!("Intelligence received from {name} ({partner}) under treaty")),
+        alias: None,
+        read_roles: vec![Role::Reader, Role::Analyst, Role::Admin],
+        write_roles: vec![Role::Admin],
+    };
+    store.ensure_collection(&spec, now.unix_micros()).map_err(|error| error.to_string())
+}

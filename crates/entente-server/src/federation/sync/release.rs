@@ -1,0 +1,132 @@
+//! The gate: the release decision prepared for one recipient, which every way an
+//! object leaves this node for a partner goes through (the sync feed, and TAXII reads
+//! by the partner's envoys).
+//!
+//! It gathers what `entente_core::release::decide` reads: the treaty in force with the
+//! recipient (from the replayed relation: a suspended relation has none), the marking
+//! catalog (the TLP definitions, plus stored marking definitions that are plain
+//! statements), and each object's provenance from its seal record.
+
+use crate::federation::{DiplomacyError, Diplomat};
+use entente_core::release::{
+    Decision, DenyReason, HopRule, KnownMarking, MarkingCatalog, Memberships, ObjectFacts, Provenance, Recipient,
+    ReleaseRequest, decide,
+};
+use entente_core::treaty::{Resharing, SignedTreaty, TreatyHash};
+use entente_core::{StixId, Timestamp};
+use entente_store::{SealRecord, Store};
+use serde_json::Value;
+
+/// The release decision, ready for one recipient at one moment.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    pub us: StixId,
+    pub recipient: StixId,
+    pub now: Timestamp,
+    catalog: MarkingCatalog,
+    treaties: Vec<SignedTreaty>,
+    memberships: Memberships,
+}
+
+/// Why an object cannot even be judged: it is denied all the same.
+pub(crate) const UNREADABLE: &str = "unreadable";
+
+impl Gate {
+    pub(crate) fn new(diplomat: &Diplomat, recipient: &StixId, now: Timestamp) -> Result<Gate, DiplomacyError> {
+        let store = diplomat.store();
+        let treaties = diplomat.treaty_in_force(recipient, now)?.into_iter().collect();
+        Ok(Gate {
+            us: diplomat.identity().node_id().clone(),
+            recipient: recipient.clone(),
+            now,
+            catalog: catalog(store)?,
+            treaties,
+            // Alliance membership is not wired yet: no recipient is a member of any.
+            memberships: Memberships::new(),
+        })
+    }
+
+    /// Whether any treaty with the recipient is in force now.
+    pub(crate) fn has_treaty(&self) -> bool {
+        !self.treaties.is_empty()
+    }
+
+    /// Decides for one object version (its JSON) with the provenance its seal records.
+    pub(crate) fn decide(&self, object: &Value, seal: Option<&SealRecord>) -> Result<Decision, &'static str> {
+        let facts = ObjectFacts::from_value(object).map_err(|_| UNREADABLE)?;
+        let provenance = provenance(seal).map_err(|_| UNREADABLE)?;
+        let recipient = Recipient::new(&self.us, self.recipient.clone(), &self.treaties, &self.memberships);
+        let request =
+            ReleaseRequest { object: &facts, provenance: &provenance, catalog: &self.catalog, recipient: &recipient };
+        Ok(decide(&request, self.now))
+    }
+}
+
+/// A short, stable label for a denial, for metrics and logs.
+pub(crate) fn deny_label(reason: &DenyReason) -> &'static str {
+    match reason {
+        DenyReason::UnknownMarking(_) => "unknown-marking",
+        DenyReason::NeverShared(_) => "never-shared",
+        DenyReason::ResharingForbidden { .. } => "resharing-forbidden",
+        DenyReason::NotAnAllianceMember { .. } => "not-an-alliance-member",
+        DenyReason::NoTreatyInForce { .. } => "no-treaty-in-force",
+        DenyReason::OutOfScope { .. } => "out-of-scope",
+        DenyReason::AboveTlpCeiling { .. } => "above-tlp-ceiling",
+    }
+}
+
+/// The marking definitions this node understands: TLP always; a stored marking
+/// definition whose `definition_type` is `statement` restricts nothing the decision
+/// enforces. Anything else stays unknown, and denies.
+pub(crate) fn catalog(store: &Store) -> Result<MarkingCatalog, DiplomacyError> {
+    let mut catalog = MarkingCatalog::new();
+    for text in store.marking_definitions()? {
+        let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
+        let is_statement = value.get("definition_type").and_then(Value::as_str) == Some("statement");
+        let id = value.get("id").and_then(Value::as_str).and_then(|id| StixId::parse(id).ok());
+        if let (true, Some(id)) = (is_statement, id) {
+            catalog.register(&id, KnownMarking::Statement);
+        }
+    }
+    Ok(catalog)
+}
+
+/// The provenance a seal record describes (no record: this node originated it).
+pub(crate) fn provenance(seal: Option<&SealRecord>) -> Result<Provenance, String> {
+    let Some(seal) = seal else { return Ok(Provenance::Originated) };
+    let Some(from) = &seal.received_from else { return Ok(Provenance::Originated) };
+    Ok(Provenance::Received {
+        from: StixId::parse(from).map_err(|error| error.to_string())?,
+        originator: StixId::parse(&seal.originator).map_err(|error| error.to_string())?,
+        hops: hops(&seal.hops)?,
+    })
+}
+
+/// Reads a stored list of hops.
+pub(crate) fn hops(text: &str) -> Result<Vec<HopRule>, String> {
+    let value: Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    let items = value.as_array().ok_or("hops are not a list")?;
+    items
+        .iter()
+        .map(|item| {
+            let treaty = item
+                .get("treaty")
+                .and_then(Value::as_str)
+                .and_then(|text| TreatyHash::parse(text).ok())
+                .ok_or("a hop has no treaty hash")?;
+            let resharing = Resharing::from_value(item.get("resharing").unwrap_or(&Value::Null))
+                .map_err(|error| error.to_string())?;
+            Ok(HopRule { treaty, resharing })
+        })
+        .collect()
+}
+
+/// The stored form of a list of hops.
+pub(crate) fn hops_text(hops: &[HopRule]) -> String {
+    Value::Array(
+        hops.iter()
+            .map(|hop| serde_json::json!({"treaty": hop.treaty.as_str(), "resharing": hop.resharing.to_value()}))
+            .collect(),
+    )
+    .to_string()
+}

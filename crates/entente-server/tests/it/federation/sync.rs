@@ -1,0 +1,224 @@
+//! Intelligence sync between two real nodes on loopback: what the treaty allows
+//! travels (with its originator's seal, a ledger entry on both sides and a signed
+//! receipt), what it does not allow never does, and signed requests are checked.
+
+use super::node::{FedNode, conclude, eventually, now, recognize_each_other};
+use super::treaty::draft;
+use entente_core::StixId;
+use entente_core::ledger::{Entry, EntryKind, verify};
+use entente_core::node::NodeKey;
+use entente_core::sync::{RequestKind, SyncRequest};
+use entente_core::treaty::{Attribution, EncryptInTransit, Treaty};
+use entente_store::{LedgerQuery, Store};
+use serde_json::{Value, json};
+
+pub const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+pub const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+pub const AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+
+/// A treaty between `a` and `b` under which sync can run: the template's scope
+/// (counter-terrorism and cyber; indicators, actors, malware, reports, sightings), TLP
+/// up to AMBER, attribution allowed, no end-to-end encryption required.
+pub fn sharing_treaty(a: &StixId, b: &StixId) -> Treaty {
+    let base = draft(&[a, b], a, 0);
+    let mut body = base.body().clone();
+    body.terms.encrypt_in_transit = EncryptInTransit::May;
+    body.terms.attribution = Attribution::May;
+    Treaty::draft(base.id(), a, now(), &body).expect("treaty")
+}
+
+/// Two nodes with a sharing treaty in force.
+pub async fn partners() -> (FedNode, FedNode) {
+    let a = FedNode::start("Alpha", 41).await;
+    let b = FedNode::start("Bravo", 42).await;
+    recognize_each_other(&a, &b).await;
+    let view = conclude(&a, &b, &sharing_treaty(&a.id, &b.id)).await;
+    assert_eq!(view.state, "in-force");
+    (a, b)
+}
+
+/// A valid indicator with these markings and labels.
+pub fn indicator(markings: &[&str], labels: &[&str]) -> Value {
+    let id = format!("indicator--{}", uuid::Uuid::new_v4());
+    let mut object = json!({
+        "type": "indicator", "spec_version": "2.1", "id": id,
+        "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
+        "pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix",
+        "valid_from": "2026-11-01T00:00:00Z",
+    });
+    if !markings.is_empty() {
+        object["object_marking_refs"] = json!(markings);
+    }
+    if !labels.is_empty() {
+        object["labels"] = json!(labels);
+    }
+    object
+}
+
+/// Stores objects in a node's default collection, as an import would.
+pub fn add(node: &FedNode, objects: &[Value]) {
+    let settings = node.store.node_settings().expect("settings");
+    let parsed: Vec<_> = objects
+        .iter()
+        .map(|object| entente_core::stix::StixObject::from_json(&object.to_string()).expect("valid STIX"))
+        .collect();
+    node.store.add_objects(&settings.default_collection, &parsed, now().unix_micros()).expect("add");
+}
+
+/// Every object id a node holds, in any collection.
+pub fn held(store: &Store) -> Vec<String> {
+    store.feed_rows(None, 1_000_000).expect("feed").into_iter().map(|row| row.stix_id).collect()
+}
+
+/// The ledger, read back and verified.
+pub fn ledger(store: &Store) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    store
+        .for_each_ledger_row(|row| {
+            entries.push(Entry::from_value(&serde_json::from_str(&row.entry).expect("entry JSON")).expect("entry"));
+            true
+        })
+        .expect("ledger");
+    verify(&entries).expect("the ledger verifies");
+    entries
+}
+
+#[tokio::test]
+async fn only_what_the_treaty_allows_travels_sealed_and_recorded() {
+    let (a, b) = partners().await;
+    let green = indicator(&[GREEN], &["cyber"]);
+    let unmarked = indicator(&[], &["counter-terrorism"]);
+    let red = indicator(&[RED], &["cyber"]);
+    let strict = indicator(&[AMBER_STRICT], &["cyber"]);
+    let unknown = indicator(&["marking-definition--00000000-0000-4000-8000-000000000000"], &["cyber"]);
+    let off_topic = {
+        let mut object = indicator(&[GREEN], &[]);
+        object["x_entente_topics"] = json!(["finance"]);
+        object
+    };
+    let identity = json!({"type": "identity", "spec_version": "2.1", "id": format!("identity--{}", uuid::Uuid::new_v4()),
+        "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z", "name": "Not in scope",
+        "object_marking_refs": [GREEN]});
+    add(&a, &[green.clone(), unmarked.clone(), red.clone(), strict.clone(), unknown.clone(), off_topic, identity]);
+
+    let expected = |store: &Store| {
+        let held = held(store);
+        held.contains(&green["id"].as_str().unwrap().to_owned())
+            && held.contains(&unmarked["id"].as_str().unwrap().to_owned())
+    };
+    eventually("the releasable objects reach Bravo", || expected(&b.store).then_some(())).await;
+    // Give a straggler page time to arrive, then check nothing else did.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let mut got = held(&b.store);
+    got.sort();
+    let mut want = vec![green["id"].as_str().unwrap().to_owned(), unmarked["id"].as_str().unwrap().to_owned()];
+    want.sort();
+    assert_eq!(got, want, "exactly the green and the unmarked (AMBER) indicators");
+
+    // Bravo stored them with Alpha's seal, received from Alpha under the treaty.
+    let row = b.store.feed_rows(None, 10).unwrap().into_iter().find(|row| row.stix_id == green["id"]).unwrap();
+    let seal = row.seal.expect("a seal");
+    assert_eq!(seal.originator, a.id.as_str());
+    assert_eq!(seal.received_from.as_deref(), Some(a.id.as_str()));
+    let treaty = a.relation(&b).treaty_in_force.expect("treaty");
+    assert_eq!(seal.treaty.as_deref(), Some(treaty.as_str()));
+    assert!(seal.hops.contains("nobody"), "the hop records the treaty's re-sharing rule: {}", seal.hops);
+
+    // Both ledgers verify; Alpha's names two releases to Bravo, Bravo's two receptions.
+    let released: Vec<_> = ledger(&a.store)
+        .into_iter()
+        .filter_map(|entry| match entry.kind {
+            EntryKind::Release { object, recipient, .. } => Some((object.to_string(), recipient)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(released.len(), 2, "{released:?}");
+    assert!(released.iter().all(|(_, recipient)| recipient == &b.id));
+    let received = ledger(&b.store).into_iter().filter(|entry| matches!(entry.kind, EntryKind::Receive { .. })).count();
+    assert_eq!(received, 2);
+
+    // The next pull carries Bravo's signed receipt for the page; Alpha records it.
+    add(&a, &[indicator(&[GREEN], &["cyber"])]);
+    eventually("Alpha records Bravo's receipt", || {
+        let rows = a
+            .store
+            .ledger_rows(&LedgerQuery { kinds: vec!["receipt".into()], limit: 10, ..LedgerQuery::default() })
+            .unwrap();
+        (!rows.is_empty()).then_some(())
+    })
+    .await;
+    ledger(&a.store);
+}
+
+/// POSTs a sync request signed with `key` to `node`'s `path`.
+async fn post(node: &FedNode, path: &str, body: String) -> reqwest::Response {
+    node.client
+        .post(node.url(path))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("POST sync request")
+}
+
+fn feed_request(from: &StixId, to: &StixId, key: &NodeKey) -> SyncRequest {
+    SyncRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: RequestKind::Feed { after: None, limit: 10, receipt: None },
+        sender: from.clone(),
+        recipient: to.clone(),
+        key_id: key.key_id(),
+        created: now(),
+    }
+}
+
+async fn assert_refused(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("error body");
+    assert_eq!(body["error_code"], code, "{body}");
+}
+
+#[tokio::test]
+async fn bad_sync_requests_are_refused_with_their_code() {
+    let (a, b) = partners().await;
+    let good = feed_request(&b.id, &a.id, &b.key());
+    let text = good.sign(&b.key());
+    assert_eq!(post(&a, "/federation/v1/feed", text.clone()).await.status(), 200);
+    assert_refused(post(&a, "/federation/v1/feed", text).await, 409, "replayed-request").await;
+
+    let stranger = NodeKey::from_seed([99; 32]);
+    let forged = feed_request(&b.id, &a.id, &stranger).sign(&stranger);
+    assert_refused(post(&a, "/federation/v1/feed", forged).await, 403, "unknown-key").await;
+
+    let mut tampered: Value = serde_json::from_str(&feed_request(&b.id, &a.id, &b.key()).sign(&b.key())).unwrap();
+    tampered["limit"] = json!(5000);
+    assert_refused(post(&a, "/federation/v1/feed", tampered.to_string()).await, 403, "bad-signature").await;
+
+    let mut stale = feed_request(&b.id, &a.id, &b.key());
+    stale.created = super::node::seconds_from_now(-3600);
+    assert_refused(post(&a, "/federation/v1/feed", stale.sign(&b.key())).await, 400, "stale-request").await;
+
+    let unknown = StixId::from_parts("identity", uuid::Uuid::new_v4()).unwrap();
+    let from_unknown = feed_request(&unknown, &a.id, &stranger).sign(&stranger);
+    assert_refused(post(&a, "/federation/v1/feed", from_unknown).await, 403, "unknown-sender").await;
+
+    let misaddressed = feed_request(&b.id, &b.id, &b.key()).sign(&b.key());
+    assert_refused(post(&a, "/federation/v1/feed", misaddressed).await, 400, "misaddressed").await;
+
+    assert_refused(post(&a, "/federation/v1/feed", "{not json".into()).await, 400, "malformed-request").await;
+    assert_refused(post(&a, "/federation/v1/feed", "x".repeat(20_000)).await, 413, "request-too-large").await;
+
+    let mut poke = feed_request(&b.id, &a.id, &b.key());
+    poke.kind = RequestKind::Poke;
+    assert_refused(post(&a, "/federation/v1/feed", poke.sign(&b.key())).await, 400, "not-a-feed-request").await;
+    let mut poke = feed_request(&b.id, &a.id, &b.key());
+    poke.kind = RequestKind::Poke;
+    assert_eq!(post(&a, "/federation/v1/poke", poke.sign(&b.key())).await.status(), 202);
+
+    // Suspension stops the flow at once: feed and pokes are refused.
+    a.diplomat.suspend(&b.id, None, now()).expect("suspend");
+    let request = feed_request(&b.id, &a.id, &b.key()).sign(&b.key());
+    assert_refused(post(&a, "/federation/v1/feed", request).await, 403, "relation-not-in-force").await;
+    // Nothing refused above left a trace in Alpha's ledger.
+    assert!(ledger(&a.store).iter().all(|entry| !matches!(entry.kind, EntryKind::Release { .. })));
+}
