@@ -133,6 +133,16 @@ impl Store {
         })
     }
 
+    /// How many entries of `kind` name `counterpart`.
+    pub fn ledger_count(&self, counterpart: &str, kind: &str) -> Result<u64, StoreError> {
+        self.pool.read(|transaction| {
+            let count: i64 = transaction
+                .prepare_cached("SELECT count(*) FROM ledger WHERE counterpart = ?1 AND kind = ?2")?
+                .query_row((counterpart, kind), |row| row.get(0))?;
+            Ok(count as u64)
+        })
+    }
+
     /// The number of entries and the hash of the last one.
     pub fn ledger_head(&self) -> Result<(u64, Option<String>), StoreError> {
         self.pool.read(|transaction| {

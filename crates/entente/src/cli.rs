@@ -69,6 +69,76 @@ pub enum Command {
     /// Read, check and write treaties: show, verify, template, next.
     #[command(subcommand)]
     Treaty(TreatyCommand),
+    /// Intelligence sync with partners under treaties: pull now, see where each stands.
+    #[command(subcommand, long_about = SYNC_ABOUT)]
+    Sync(SyncCommand),
+    /// The audit ledger: verify its hash chain; show what was given to whom and what
+    /// was received from whom, under which treaty.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+const SYNC_ABOUT: &str = "Intelligence sync with partners under treaties.\n\n\
+    A running node (`entente serve`) syncs by itself: when its store grows it pokes every partner \
+    with a treaty in force, and each partner pulls its feed, page by page; every object version \
+    goes through the release decision (markings, treaty scope, TLP ceiling, re-sharing rules), \
+    travels with its originator's seal, and is recorded in the audit ledger on both sides. \
+    These commands show where each partner stands, and pull at once without waiting.";
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Pull every partner's feed now (or one partner's), until it has nothing more, with
+    /// a progress line per partner. Runs beside a running server safely.
+    Now {
+        /// Only this partner (node id or exact name).
+        #[arg(long)]
+        partner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where each partner's feed stands: relation state, pages and objects received,
+    /// releases made to it and receipts it signed.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole ledger: every entry's hash, every link to the entry before, the
+    /// order of sequences and times. Exits with status 1 and names the first broken
+    /// entry if anything was changed, removed or reordered. Compare the printed head
+    /// with the one you saw before to detect entries cut from the end.
+    Verify {
+        /// Fail unless the ledger's head hash is this one (a head you recorded
+        /// earlier, with no entry appended since).
+        #[arg(long)]
+        expect_head: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List ledger entries: what was released to whom and under which treaty, what was
+    /// received from whom, receipts, notes. Filters combine.
+    Show {
+        /// Only entries with this partner (node id or exact name).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Only entries about this object id (or note id).
+        #[arg(long)]
+        object: Option<String>,
+        /// Only these kinds: release, receive, receipt, note-sent, note-received.
+        #[arg(long, value_delimiter = ',')]
+        kind: Vec<String>,
+        /// Entries after this sequence number.
+        #[arg(long)]
+        after: Option<i64>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

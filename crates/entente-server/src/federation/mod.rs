@@ -32,4 +32,4 @@ pub mod worker;
 pub use diplomat::{Announcement, Diplomat, KeyRotation, PartnerView, RelationView};
 pub use error::DiplomacyError;
 pub use identity::NodeIdentity;
-pub use sync::{SyncConfig, Syncer};
+pub use sync::{PageReport, PullReport, SyncConfig, Syncer};

@@ -1,11 +1,13 @@
 //! One file per subcommand; this one only dispatches.
 
 mod admin;
+mod audit;
 mod init;
 mod intel;
 mod keys;
 mod relations;
 mod serve;
+mod sync;
 mod token;
 mod treaty;
 
@@ -25,6 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(command) => keys::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Relations(command) => relations::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Treaty(command) => treaty::run(&dir, command),
+        Command::Sync(command) => sync::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Audit(command) => audit::run(&dir, command),
     }
 }
 

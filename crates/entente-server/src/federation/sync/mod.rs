@@ -17,6 +17,7 @@ mod release;
 
 pub(crate) use feed::feed;
 pub(crate) use poke::poke;
+pub use pull::{PageReport, PullReport};
 
 use super::Diplomat;
 use entente_core::StixId;
@@ -124,6 +125,37 @@ impl Syncer {
             () = pull::pull_forever(self.clone(), client.clone()) => {}
             () = publish::publish_forever(self.clone(), client) => {}
         }
+    }
+}
+
+impl Syncer {
+    /// Pulls now, in the foreground, from `only` or from every partner with a treaty
+    /// in force; `on_page` sees every page stored. For `entente sync now`.
+    pub async fn pull_now(
+        &self,
+        only: Option<&StixId>,
+        on_page: &(dyn Fn(&StixId, &PageReport) + Send + Sync),
+    ) -> Result<Vec<PullReport>, super::DiplomacyError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|error| super::DiplomacyError::Invalid(format!("cannot build the HTTP client: {error}")))?;
+        let now = crate::clock::now();
+        let mut reports = Vec::new();
+        let partners = self.diplomat().partners_in_force(now)?;
+        if let Some(wanted) = only
+            && !partners.iter().any(|(partner, _, _)| partner == wanted)
+        {
+            return Err(super::DiplomacyError::Invalid(format!(
+                "no treaty with {wanted} is in force: there is no feed to pull (see `entente relations show`)"
+            )));
+        }
+        for (partner, url, _) in partners {
+            if only.is_none_or(|wanted| wanted == &partner) {
+                reports.push(pull::pull_partner(self.clone(), client.clone(), partner, url, on_page).await);
+            }
+        }
+        Ok(reports)
     }
 }
 

@@ -44,29 +44,75 @@ pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
         let mut pulls = tokio::task::JoinSet::new();
         for (partner, url, _) in partners {
             if everyone || dirty.contains(&partner) {
-                pulls.spawn(pull_partner(syncer.clone(), client.clone(), partner, url));
+                pulls.spawn(pull_partner(syncer.clone(), client.clone(), partner, url, &|_, _| {}));
             }
         }
         while pulls.join_next().await.is_some() {}
     }
 }
 
+/// What one page brought.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PageReport {
+    /// Items in the page.
+    pub items: usize,
+    /// New object versions stored.
+    pub added: usize,
+    /// Items refused (bad seal, unknown originator, invalid STIX, wrong treaty).
+    pub refused: usize,
+    pub more: bool,
+}
+
+/// What a pull of one partner's feed did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PullReport {
+    pub partner: String,
+    /// Feed requests made (one per page).
+    pub requests: usize,
+    pub items: usize,
+    pub added: usize,
+    pub refused: usize,
+    /// Why the pull stopped early, if it did.
+    pub error: Option<String>,
+}
+
 /// Pulls one partner's feed until it says there is no more.
-pub(crate) async fn pull_partner(syncer: Syncer, client: reqwest::Client, partner: StixId, url: String) {
+pub(crate) async fn pull_partner(
+    syncer: Syncer,
+    client: reqwest::Client,
+    partner: StixId,
+    url: String,
+    on_page: &(dyn Fn(&StixId, &PageReport) + Send + Sync),
+) -> PullReport {
+    let mut report = PullReport { partner: partner.to_string(), ..PullReport::default() };
     loop {
+        report.requests += 1;
         match pull_page(&syncer, &client, &partner, &url).await {
-            Ok(true) => continue,
-            Ok(false) => return,
+            Ok(page) => {
+                report.items += page.items;
+                report.added += page.added;
+                report.refused += page.refused;
+                on_page(&partner, &page);
+                if !page.more {
+                    return report;
+                }
+            }
             Err(error) => {
                 tracing::warn!(%partner, %error, "pulling the partner's feed stopped");
-                return;
+                report.error = Some(error);
+                return report;
             }
         }
     }
 }
 
 /// Fetches and stores one page; `Ok(true)` when the feed has more.
-async fn pull_page(syncer: &Syncer, client: &reqwest::Client, partner: &StixId, url: &str) -> Result<bool, String> {
+async fn pull_page(
+    syncer: &Syncer,
+    client: &reqwest::Client,
+    partner: &StixId,
+    url: &str,
+) -> Result<PageReport, String> {
     let store = syncer.diplomat().store().clone();
     let key = partner.to_string();
     let cursor = tokio::task::spawn_blocking(move || store.sync_cursor(&key))
@@ -125,7 +171,7 @@ fn receive_page(
     bytes: &[u8],
     request: &str,
     now: Timestamp,
-) -> Result<bool, String> {
+) -> Result<PageReport, String> {
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
@@ -162,10 +208,11 @@ fn receive_page(
         cursor: page.header.next.clone(),
         manifest,
     };
+    let items = received.objects.len() + refused.len();
     let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
     let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
     tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
-    Ok(page.header.more)
+    Ok(PageReport { items, added, refused: refused.len(), more: page.header.more })
 }
 
 fn check_item(
