@@ -66,22 +66,19 @@ impl Alliance {
         keys: impl Fn(&StixId, &KeyId) -> Option<PublicKey>,
     ) -> Result<Alliance, AllianceError> {
         self.check_addressed(act)?;
+        if !matches!(act.body(), ActBody::Signature) {
+            let current = self.membership().ok_or(AllianceError::NotFounded)?;
+            if let Some(named) = act.body().version_ref() {
+                check_version(named, current)?;
+            }
+        }
         let mut next = self.clone();
         match act.body() {
-            ActBody::Signature => next.sign(act, &keys)?,
-            body => {
-                let current = self.membership().ok_or(AllianceError::NotFounded)?;
-                if let Some(named) = body.version_ref() {
-                    check_version(named, current)?;
-                }
-                match body {
-                    ActBody::Proposal { action, subject, .. } => next.propose(act, *action, subject, &keys)?,
-                    ActBody::Vote { proposal, ballot, .. } => next.vote(act, proposal, *ballot, &keys)?,
-                    ActBody::Accession { proposal } => next.accede(act, proposal, &keys)?,
-                    ActBody::Withdrawal { .. } => next.withdraw(act, &keys)?,
-                    ActBody::Signature => {}
-                }
-            }
+            ActBody::Signature => next.add_founder_signature(act, &keys)?,
+            ActBody::Proposal { action, subject, .. } => next.propose(act, *action, subject, &keys)?,
+            ActBody::Vote { proposal, ballot, .. } => next.vote(act, proposal, *ballot, &keys)?,
+            ActBody::Accession { proposal } => next.accede(act, proposal, &keys)?,
+            ActBody::Withdrawal { .. } => next.withdraw(act, &keys)?,
         }
         Ok(next)
     }
@@ -98,7 +95,7 @@ impl Alliance {
         Ok(())
     }
 
-    fn sign(
+    fn add_founder_signature(
         &mut self,
         act: &SignedAct,
         keys: &impl Fn(&StixId, &KeyId) -> Option<PublicKey>,

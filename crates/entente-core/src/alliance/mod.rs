@@ -42,4 +42,4 @@ pub use fold::{Alliance, memberships_in_force};
 pub use membership::{Change, Membership};
 pub use poll::{CountedVote, Outcome, Poll};
 pub use refusal::AllianceError;
-pub use wire::{AllianceDocumentError, AllianceHash};
+pub use wire::{AllianceDocumentError, AllianceHash, AllianceHashError};

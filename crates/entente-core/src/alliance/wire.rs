@@ -19,14 +19,18 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AllianceHash(String);
 
+/// Why an alliance hash was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not `sha256:` followed by 64 lower-case hex digits")]
+pub struct AllianceHashError(pub String);
+
 impl AllianceHash {
-    pub fn parse(text: &str) -> Result<AllianceHash, AllianceDocumentError> {
+    pub fn parse(text: &str) -> Result<AllianceHash, AllianceHashError> {
         let digits = text.strip_prefix("sha256:").unwrap_or_default();
         if digits.len() == 64 && digits.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) {
             Ok(AllianceHash(text.to_owned()))
         } else {
-            let reason = format!("{text:?} is not `sha256:` followed by 64 lower-case hex digits");
-            Err(AllianceDocumentError::single("hash", "", ProblemKind::Invalid(reason)))
+            Err(AllianceHashError(text.to_owned()))
         }
     }
 
@@ -120,13 +124,7 @@ pub(crate) fn node_id(value: &Value, path: &str, report: &mut Report) -> Option<
 
 pub(crate) fn hash(value: &Value, path: &str, report: &mut Report) -> Option<AllianceHash> {
     let text = string(value, path, report)?;
-    match AllianceHash::parse(text) {
-        Ok(hash) => Some(hash),
-        Err(_) => {
-            report.invalid(path, format!("{text:?} is not `sha256:` followed by 64 lower-case hex digits"));
-            None
-        }
-    }
+    AllianceHash::parse(text).map_err(|error| report.invalid(path, error.to_string())).ok()
 }
 
 /// A membership version number: 1 or more.
