@@ -8,6 +8,7 @@
 //! What it deliberately does not do: storage (see `entente-store`) and HTTP (see
 //! `entente-server`).
 
+pub mod alliance;
 pub mod auth;
 pub mod canonical;
 pub mod card;

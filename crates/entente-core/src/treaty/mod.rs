@@ -13,7 +13,7 @@
 //! reads the scope and terms).
 
 mod document;
-mod fields;
+pub(crate) mod fields;
 mod scope;
 mod signatures;
 mod template;

@@ -1,3 +1,4 @@
+mod alliance;
 mod ledger;
 mod notes;
 mod pattern;
