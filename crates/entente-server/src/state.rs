@@ -2,6 +2,7 @@
 
 use crate::federation::Diplomat;
 use crate::metrics::Metrics;
+use crate::tls::TrustedRoots;
 use entente_store::Store;
 use std::sync::Arc;
 
@@ -41,16 +42,30 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Present when the node's signing key was loaded: federation is on.
     pub(crate) diplomat: Option<Diplomat>,
+    /// Extra roots trusted when this node calls partners.
+    pub(crate) trusted_roots: TrustedRoots,
 }
 
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()), diplomat: None }
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            diplomat: None,
+            trusted_roots: TrustedRoots::default(),
+        }
     }
 
     /// Turns federation on: the card is served, notes are received, the outbox is delivered.
     pub fn with_diplomat(mut self, diplomat: Diplomat) -> AppState {
         self.diplomat = Some(diplomat);
+        self
+    }
+
+    /// Trusts `roots` too (besides the platform's) for outbound calls to partners.
+    pub fn with_trusted_roots(mut self, roots: TrustedRoots) -> AppState {
+        self.trusted_roots = roots;
         self
     }
 }
