@@ -85,16 +85,16 @@ pub(super) fn resolve(store: &Store, given: &str) -> anyhow::Result<StixId> {
     }
 }
 
-pub fn run(dir: &DataDir, command: RelationsCommand) -> anyhow::Result<()> {
+pub fn run(dir: &DataDir, command: RelationsCommand, tls_ca: Option<&std::path::Path>) -> anyhow::Result<()> {
     match command {
-        RelationsCommand::Contact { url, json } => contact::run(dir, &url, json),
+        RelationsCommand::Contact { url, json } => contact::run(dir, &url, json, &super::trusted_roots(tls_ca)?),
         RelationsCommand::Recognize { partner, fingerprint, public_url, no_url_check } => {
             let public_url = match public_url {
                 Some(url) => url,
                 None => dir.open_store()?.node_settings()?.public_url.unwrap_or(DEFAULT_PUBLIC_URL.into()),
             };
             if !no_url_check {
-                contact::check_public_url(dir, &public_url)?;
+                contact::check_public_url(dir, &public_url, &super::trusted_roots(tls_ca)?)?;
             }
             make_move(dir, &partner, Some(&public_url), "recognize", |diplomat, node, now| {
                 diplomat.recognize(node, &fingerprint, now)

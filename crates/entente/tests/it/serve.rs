@@ -2,7 +2,8 @@
 //! real one in its log), answers `/healthz` over plain HTTP/1.1, and exits cleanly on
 //! SIGTERM. A guard kills the child whatever happens, so no server outlives a test.
 
-use crate::support::{Node, spawn_serve};
+use crate::support::{Node, spawn_serve_with};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ExitStatus};
@@ -10,16 +11,21 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// A running `entente serve`, killed on drop if it is still alive.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// Standard-error lines, forwarded by a thread that drains the pipe to the end.
     log: Receiver<String>,
-    address: SocketAddr,
+    pub(crate) address: SocketAddr,
 }
 
 impl Server {
     fn start(node: &Node) -> Server {
-        let mut child = spawn_serve(&node.dir);
+        Server::start_with(node, &[], "http")
+    }
+
+    /// Starts `entente serve FLAGS…` and waits for it to announce `scheme`://address.
+    pub(crate) fn start_with(node: &Node, flags: &[&OsStr], scheme: &str) -> Server {
+        let mut child = spawn_serve_with(&node.dir, flags);
         let stderr = child.stderr.take().expect("stderr pipe");
         let (sender, log) = channel();
         std::thread::spawn(move || {
@@ -31,8 +37,9 @@ impl Server {
             }
         });
         let mut server = Server { child, log, address: SocketAddr::from(([127, 0, 0, 1], 0)) };
-        let line = server.wait_for_line("serving TAXII 2.1 at http://", Duration::from_secs(10));
-        let after = line.split("serving TAXII 2.1 at http://").nth(1).unwrap();
+        let announced = format!("serving TAXII 2.1 at {scheme}://");
+        let line = server.wait_for_line(&announced, Duration::from_secs(10));
+        let after = line.split(&announced).nth(1).unwrap();
         let address = after.split("/taxii2/").next().unwrap();
         server.address = address.parse().unwrap_or_else(|_| panic!("no address in {line:?}"));
         assert_ne!(server.address.port(), 0, "the log must show the port actually bound");
@@ -40,7 +47,7 @@ impl Server {
     }
 
     /// The first log line containing `fragment`, or a panic with what was seen instead.
-    fn wait_for_line(&self, fragment: &str, timeout: Duration) -> String {
+    pub(crate) fn wait_for_line(&self, fragment: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         let mut seen = Vec::new();
         loop {
@@ -56,7 +63,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits up to `timeout` for the process to exit.
-    fn terminate(&mut self, timeout: Duration) -> ExitStatus {
+    pub(crate) fn terminate(&mut self, timeout: Duration) -> ExitStatus {
         let status = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
