@@ -20,6 +20,7 @@ pub mod note;
 pub mod pattern;
 pub mod relation;
 pub mod release;
+pub mod seal;
 pub mod stix;
 pub mod taxii;
 pub mod timestamp;
