@@ -41,8 +41,11 @@ impl Session {
         let settings = store.node_settings()?;
         let public_url =
             public_url.map(str::to_owned).or(settings.public_url.clone()).unwrap_or(DEFAULT_PUBLIC_URL.into());
-        let identity = NodeIdentity::new(&settings, dir.read_key()?, &public_url, now())
+        let mut identity = NodeIdentity::new(&settings, dir.read_key()?, &public_url, now())
             .map_err(|error| anyhow!("building this node's card for {public_url}: {error} (check --public-url)"))?;
+        if let Some(key) = dir.read_encryption_key()? {
+            identity = identity.with_encryption_key(key.public_key());
+        }
         Ok(Session { diplomat: Diplomat::new(store.clone(), Arc::new(identity)), store })
     }
 

@@ -5,6 +5,7 @@ use crate::cli::ServeArgs;
 use crate::datadir::DataDir;
 use anyhow::{Context, anyhow};
 use entente_core::Timestamp;
+use entente_core::seal::EncryptionKey;
 use entente_server::federation::{Diplomat, NodeIdentity};
 use entente_server::{AppState, ServerConfig, TlsConfig};
 use std::path::Path;
@@ -48,7 +49,8 @@ pub fn run(dir: &DataDir, args: &ServeArgs, tls_ca: Option<&Path>) -> anyhow::Re
             );
         }
         let identity = NodeIdentity::new(&node, dir.read_key()?, &public_url, Timestamp::from_unix_micros(super::now_micros()))
-            .map_err(|error| anyhow::anyhow!("building the node card: {error}"))?;
+            .map_err(|error| anyhow::anyhow!("building the node card: {error}"))?
+            .with_encryption_key(encryption_key(dir)?.public_key());
         let diplomat = Diplomat::new(store.clone(), std::sync::Arc::new(identity)).with_skew_seconds(args.clock_skew);
         tracing::info!(%address, node = %node.name, fingerprint = %node.fingerprint, %public_url, "serving TAXII 2.1 at {scheme}://{address}/taxii2/");
         let state = AppState::new(store, config).with_diplomat(diplomat).with_trusted_roots(roots);
@@ -59,6 +61,17 @@ pub fn run(dir: &DataDir, args: &ServeArgs, tls_ca: Option<&Path>) -> anyhow::Re
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// The node's encryption key; a node made before it existed gets one now.
+fn encryption_key(dir: &DataDir) -> anyhow::Result<EncryptionKey> {
+    if let Some(key) = dir.read_encryption_key()? {
+        return Ok(key);
+    }
+    let key = dir.create_encryption_key()?;
+    let path = dir.encryption_key_file();
+    tracing::info!(key_id = %key.public_key().key_id(), path = %path.display(), "created the node's encryption key; the card now lists it");
+    Ok(key)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

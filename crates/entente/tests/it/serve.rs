@@ -15,6 +15,8 @@ pub(crate) struct Server {
     child: Child,
     /// Standard-error lines, forwarded by a thread that drains the pipe to the end.
     log: Receiver<String>,
+    /// Lines read while waiting for others.
+    passed: std::cell::RefCell<Vec<String>>,
     pub(crate) address: SocketAddr,
 }
 
@@ -36,7 +38,8 @@ impl Server {
                 }
             }
         });
-        let mut server = Server { child, log, address: SocketAddr::from(([127, 0, 0, 1], 0)) };
+        let mut server =
+            Server { child, log, passed: Default::default(), address: SocketAddr::from(([127, 0, 0, 1], 0)) };
         let announced = format!("serving TAXII 2.1 at {scheme}://");
         let line = server.wait_for_line(&announced, Duration::from_secs(10));
         let after = line.split(&announced).nth(1).unwrap();
@@ -53,7 +56,10 @@ impl Server {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.log.recv_timeout(left) {
-                Ok(line) if line.contains(fragment) => return line,
+                Ok(line) if line.contains(fragment) => {
+                    self.passed.borrow_mut().extend(seen);
+                    return line;
+                }
                 Ok(line) => seen.push(line),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     panic!("no log line with {fragment:?} within {timeout:?}; saw:\n{}", seen.join("\n"))
@@ -125,4 +131,40 @@ fn a_busy_port_fails_with_the_address() {
     let address = taken.local_addr().unwrap().to_string();
     let run = node.run(&["serve", "--listen", &address]);
     run.assert_failure_mentioning(&address);
+}
+
+/// One HTTP/1.1 GET, returning the JSON body.
+fn get_json(address: SocketAddr, path: &str) -> serde_json::Value {
+    let response = get(address, path);
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|error| panic!("{path} answered no JSON ({error}): {response}"))
+}
+
+#[test]
+fn the_card_lists_the_encryption_key_and_a_node_without_one_gets_one() {
+    let node = Node::new();
+    let mut server = Server::start(&node);
+    let card = get_json(server.address, "/.well-known/entente");
+    let listed = card["card"]["encryption_key"].clone();
+    assert_eq!(listed["algorithm"], "hpke-x25519-hkdf-sha256-chacha20poly1305", "{card}");
+    assert!(listed["key_id"].as_str().unwrap().starts_with("x25519:"), "{card}");
+    server.terminate(Duration::from_secs(10));
+
+    // A node made before encryption keys existed: serve makes one, says so, goes on.
+    std::fs::remove_file(node.dir.join("encryption.key")).unwrap();
+    let mut server = Server::start(&node);
+    let passed = server.passed.borrow().clone();
+    let line = passed.iter().find(|line| line.contains("created the node's encryption key"));
+    assert!(line.is_some_and(|line| line.contains("x25519:")), "no log line about the new key: {passed:?}");
+    let card = get_json(server.address, "/.well-known/entente");
+    let renewed = &card["card"]["encryption_key"];
+    assert!(renewed["key_id"].as_str().unwrap().starts_with("x25519:"), "{card}");
+    assert_ne!(renewed["key_id"], listed["key_id"], "a new key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(node.dir.join("encryption.key")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "encryption.key mode");
+    }
+    server.terminate(Duration::from_secs(10));
 }
