@@ -50,7 +50,8 @@ pub enum LogFormat {
 pub enum Command {
     /// Create a new node in the data directory (refuses if one exists there).
     Init(InitArgs),
-    /// Serve the node over HTTP: TAXII 2.1 under /taxii2/, /healthz and /metrics.
+    /// Serve the node over HTTP or HTTPS (--tls-cert, --tls-key): TAXII 2.1 under
+    /// /taxii2/, /healthz and /metrics.
     Serve(ServeArgs),
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
