@@ -7,6 +7,9 @@
 //!           "kind": "agency",
 //!           "keys": [{"key_id": "ed25519:…", "algorithm": "ed25519", "public_key": "…",
 //!                     "valid_from": "…Z", "valid_until": "…Z"}],
+//!           "encryption_key": {"key_id": "x25519:…",
+//!                              "algorithm": "hpke-x25519-hkdf-sha256-chacha20poly1305",
+//!                              "public_key": "…"},
 //!           "endpoints": {"federation": "https://…", "taxii": "https://…"},
 //!           "issued": "…Z"},
 //!  "key_id": "ed25519:…", "signature": "…"}
@@ -14,6 +17,8 @@
 //!
 //! The signature is Ed25519 over the RFC 8785 bytes of the `card` member, by the key
 //! named `key_id`, which must be one of the card's own keys and valid at `issued`.
+//! `encryption_key` (optional: cards made before it existed lack it) is the X25519 key
+//! partners seal to (`crate::seal`); the signature covers it like every member.
 //!
 //! Invariants: a [`VerifiedCard`] is only made by [`SignedCard::parse`] (or its
 //! siblings) after the structure and the self-signature were checked, and it keeps
@@ -29,6 +34,7 @@ use crate::canonical::to_canonical_bytes;
 use crate::keys::{KeyId, PublicKey, Signature};
 use crate::node::{CountryCode, NodeKey, NodeKind, NodeName};
 use crate::note::PROTOCOL_VERSION;
+use crate::seal::EncryptionPublicKey;
 use crate::{StixId, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -36,7 +42,7 @@ use serde_json::{Value, json};
 mod members;
 
 pub(crate) use members::non_null;
-pub use members::{EndpointUrl, Endpoints, KeyEntry};
+pub use members::{EndpointUrl, Endpoints, KeyEntry, encryption_key_from_json, encryption_key_to_json};
 
 /// The largest card text accepted: a card is a few hundred bytes.
 pub const MAX_CARD_BYTES: usize = 64 * 1024;
@@ -78,6 +84,8 @@ pub struct NodeCard {
     pub country: Option<CountryCode>,
     pub kind: NodeKind,
     pub keys: Vec<KeyEntry>,
+    /// The key partners seal to; absent on cards of nodes that have none.
+    pub encryption_key: Option<EncryptionPublicKey>,
     pub endpoints: Endpoints,
     pub issued: Timestamp,
 }
@@ -93,6 +101,8 @@ struct CardWire {
     country: Option<String>,
     kind: String,
     keys: Vec<Value>,
+    #[serde(default, deserialize_with = "non_null")]
+    encryption_key: Option<Value>,
     endpoints: Value,
     issued: String,
 }
@@ -111,6 +121,9 @@ impl NodeCard {
         });
         if let Some(country) = &self.country {
             card["country"] = json!(country.as_str());
+        }
+        if let Some(key) = &self.encryption_key {
+            card["encryption_key"] = encryption_key_to_json(key);
         }
         card
     }
@@ -136,9 +149,10 @@ impl NodeCard {
         };
         let kind = NodeKind::parse(&wire.kind).map_err(|error| CardError::invalid("kind", &error))?;
         let keys = parse_keys(&wire.keys)?;
+        let encryption_key = wire.encryption_key.as_ref().map(encryption_key_from_json).transpose()?;
         let endpoints = Endpoints::from_json(&wire.endpoints)?;
         let issued = Timestamp::parse(&wire.issued).map_err(|error| CardError::invalid("issued", &error))?;
-        Ok(NodeCard { node_id, name, country, kind, keys, endpoints, issued })
+        Ok(NodeCard { node_id, name, country, kind, keys, encryption_key, endpoints, issued })
     }
 
     /// The card's key named `key_id`, if it lists one.
@@ -281,6 +295,7 @@ mod tests {
             country: Some(CountryCode::parse("FR").unwrap()),
             kind: NodeKind::Agency,
             keys: vec![KeyEntry { key: key.public(), valid_from: issued, valid_until: None }],
+            encryption_key: None,
             endpoints: Endpoints {
                 federation: EndpointUrl::parse("https://a.example/federation").unwrap(),
                 taxii: EndpointUrl::parse("https://a.example/taxii2/").unwrap(),
@@ -298,6 +313,26 @@ mod tests {
         assert_eq!(verified.card(), &signed.card);
         assert_eq!(verified.fingerprint(), key.fingerprint());
         assert_eq!(verified.to_json(), &signed.to_json());
+    }
+
+    #[test]
+    fn the_encryption_key_is_optional_and_signed() {
+        let key = NodeKey::from_seed([1; 32]);
+        let encryption = crate::seal::EncryptionKey::from_bytes([3; 32]).public_key();
+        let card = NodeCard { encryption_key: Some(encryption), ..sample_card(&key) };
+        let document = SignedCard::sign(card, &key).to_json();
+        let verified = SignedCard::parse_value(&document).unwrap();
+        assert_eq!(verified.card().encryption_key, Some(encryption));
+        let mut swapped = document.clone();
+        let other = crate::seal::EncryptionKey::from_bytes([4; 32]).public_key();
+        swapped["card"]["encryption_key"] = encryption_key_to_json(&other);
+        assert_eq!(SignedCard::parse_value(&swapped), Err(CardError::BadSignature));
+        let mut null = document.clone();
+        null["card"]["encryption_key"] = json!(null);
+        assert!(matches!(SignedCard::parse_value(&null), Err(CardError::Invalid { member: "encryption_key", .. })));
+        let plain = SignedCard::sign(sample_card(&key), &key).to_json();
+        assert!(plain["card"].get("encryption_key").is_none(), "absent, not null");
+        assert_eq!(SignedCard::parse_value(&plain).unwrap().card().encryption_key, None);
     }
 
     #[test]

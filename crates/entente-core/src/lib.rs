@@ -21,6 +21,7 @@ pub mod note;
 pub mod pattern;
 pub mod relation;
 pub mod release;
+pub mod seal;
 pub mod stix;
 pub mod sync;
 pub mod taxii;

@@ -2,6 +2,7 @@
 
 use crate::federation::{Diplomat, SyncConfig, Syncer};
 use crate::metrics::Metrics;
+use crate::tls::TrustedRoots;
 use entente_store::Store;
 use std::sync::Arc;
 
@@ -43,11 +44,20 @@ pub struct AppState {
     pub(crate) diplomat: Option<Diplomat>,
     /// Present with the diplomat: intelligence sync with partners.
     pub(crate) syncer: Option<Syncer>,
+    /// Extra roots trusted when this node calls partners.
+    pub(crate) trusted_roots: TrustedRoots,
 }
 
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::new()), diplomat: None, syncer: None }
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            diplomat: None,
+            syncer: None,
+            trusted_roots: TrustedRoots::default(),
+        }
     }
 
     /// Turns federation on: the card is served, notes are received, the outbox is delivered.
@@ -62,6 +72,12 @@ impl AppState {
         if let Some(diplomat) = &self.diplomat {
             self.syncer = Some(Syncer::new(diplomat.clone(), config));
         }
+        self
+    }
+
+    /// Trusts `roots` too (besides the platform's) for outbound calls to partners.
+    pub fn with_trusted_roots(mut self, roots: TrustedRoots) -> AppState {
+        self.trusted_roots = roots;
         self
     }
 }

@@ -33,6 +33,11 @@ pub struct Global {
     /// Log format on standard error.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "ENTENTE_LOG_FORMAT")]
     pub log_format: LogFormat,
+    /// Extra CA certificates (PEM, one or more) to trust when calling partners, besides
+    /// the system's roots: for partners whose certificates come from a private CA or
+    /// are self-signed. Used by `serve` (note delivery) and `relations contact`.
+    #[arg(long, global = true, value_name = "FILE", env = "ENTENTE_TLS_CA")]
+    pub tls_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -45,7 +50,8 @@ pub enum LogFormat {
 pub enum Command {
     /// Create a new node in the data directory (refuses if one exists there).
     Init(InitArgs),
-    /// Serve the node over HTTP: TAXII 2.1 under /taxii2/, /healthz and /metrics.
+    /// Serve the node over HTTP or HTTPS (--tls-cert, --tls-key): TAXII 2.1 under
+    /// /taxii2/, /healthz and /metrics.
     Serve(ServeArgs),
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
@@ -181,6 +187,15 @@ pub struct ServeArgs {
     /// are refused as stale.
     #[arg(long, default_value_t = 300)]
     pub clock_skew: i64,
+    /// Serve HTTPS with this certificate chain (PEM: the node's certificate first, then
+    /// any intermediates); needs --tls-key. Without both, the node serves plain HTTP.
+    /// With TLS on, the public URL (--public-url) should start with https://: it is
+    /// what the node card tells partners to call.
+    #[arg(long, value_name = "FILE", env = "ENTENTE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM, unencrypted: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", env = "ENTENTE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,9 +1,11 @@
 //! The data directory: where the database and the signing key live.
 //!
-//! Layout: `entente.db` (SQLite, WAL) and `node.key` (the Ed25519 seed, hex, mode
-//! 0600). The directory itself is created with mode 0700.
+//! Layout: `entente.db` (SQLite, WAL), `node.key` (the Ed25519 seed, hex, mode 0600)
+//! and `encryption.key` (the X25519 key partners seal to, hex, mode 0600). The
+//! directory itself is created with mode 0700.
 
 use anyhow::{Context, bail};
+use entente_core::seal::EncryptionKey;
 use entente_store::Store;
 use std::fs;
 use std::io::Write;
@@ -24,6 +26,10 @@ impl DataDir {
 
     pub fn key_file(&self) -> PathBuf {
         self.root.join("node.key")
+    }
+
+    pub fn encryption_key_file(&self) -> PathBuf {
+        self.root.join("encryption.key")
     }
 
     pub fn root(&self) -> &Path {
@@ -114,9 +120,31 @@ impl DataDir {
         Ok(entente_core::node::NodeKey::from_seed(seed))
     }
 
+    /// Reads the node's encryption key, if it has one (nodes made before it existed
+    /// do not, until `serve` makes it).
+    pub fn read_encryption_key(&self) -> anyhow::Result<Option<EncryptionKey>> {
+        let path = self.encryption_key_file();
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading the encryption key {}", path.display()))?;
+        let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not a hex key", path.display()))?;
+        let secret: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("{} must hold a 32-byte key", path.display()))?;
+        Ok(Some(EncryptionKey::from_bytes(secret)))
+    }
+
+    /// Makes a new encryption key and writes it with mode 0600; never overwrites.
+    pub fn create_encryption_key(&self) -> anyhow::Result<EncryptionKey> {
+        let key = EncryptionKey::from_bytes(random_bytes()?);
+        self.write_key_to(&self.encryption_key_file(), &key.to_bytes())?;
+        Ok(key)
+    }
+
     /// Removes what a failed `init` created, so a retry starts clean.
     pub fn remove_node_files(&self) {
-        for name in ["entente.db", "entente.db-wal", "entente.db-shm", "node.key"] {
+        for name in ["entente.db", "entente.db-wal", "entente.db-shm", "node.key", "encryption.key"] {
             let _ = fs::remove_file(self.root.join(name));
         }
     }

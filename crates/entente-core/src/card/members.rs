@@ -1,8 +1,8 @@
-//! The members a node card is made of: key entries and endpoints.
+//! The members a node card is made of: key entries, the encryption key and endpoints.
 //!
 //! A key entry is also what a `rotate-key` note announces, so it parses on its own.
 //! Its `key_id` is redundant with its public key and must match it: a receiver never
-//! trusts a claimed id, it recomputes it.
+//! trusts a claimed id, it recomputes it. The same holds for the encryption key.
 //!
 //! Endpoint URLs are checked for form only (scheme, host, no whitespace); whether the
 //! node answers there is the server's business.
@@ -10,6 +10,7 @@
 use super::CardError;
 use crate::Timestamp;
 use crate::keys::{KeyId, PublicKey};
+use crate::seal::{ENCRYPTION_ALGORITHM, EncryptionKeyId, EncryptionPublicKey};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use std::fmt;
@@ -88,6 +89,34 @@ impl KeyEntry {
         }
         Ok(KeyEntry { key, valid_from, valid_until })
     }
+}
+
+/// The card's `encryption_key` member: `{"key_id": "x25519:…", "algorithm":
+/// "hpke-x25519-hkdf-sha256-chacha20poly1305", "public_key": "…"}`.
+pub fn encryption_key_to_json(key: &EncryptionPublicKey) -> Value {
+    json!({"key_id": key.key_id().as_str(), "algorithm": ENCRYPTION_ALGORITHM, "public_key": key.encode()})
+}
+
+/// Reads the `encryption_key` member, checking its algorithm and that its id names its key.
+pub fn encryption_key_from_json(value: &Value) -> Result<EncryptionPublicKey, CardError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct EncryptionKeyWire {
+        key_id: String,
+        algorithm: String,
+        public_key: String,
+    }
+    let invalid = |reason: &dyn ToString| CardError::invalid("encryption_key", &reason.to_string());
+    let wire = EncryptionKeyWire::deserialize(value).map_err(|error| invalid(&error))?;
+    if wire.algorithm != ENCRYPTION_ALGORITHM {
+        return Err(invalid(&format!("algorithm {:?} is not {ENCRYPTION_ALGORITHM}", wire.algorithm)));
+    }
+    let key = EncryptionPublicKey::parse(&wire.public_key).map_err(|error| invalid(&error))?;
+    let claimed = EncryptionKeyId::parse(&wire.key_id).map_err(|error| invalid(&error))?;
+    if claimed != key.key_id() {
+        return Err(invalid(&format!("key_id {claimed} does not name public key {}", key.key_id())));
+    }
+    Ok(key)
 }
 
 /// An absolute `http` or `https` URL.
@@ -175,6 +204,23 @@ mod tests {
         let mut other_algorithm = entry.to_json();
         other_algorithm["algorithm"] = json!("rsa");
         assert!(KeyEntry::from_json(&other_algorithm).is_err());
+    }
+
+    #[test]
+    fn encryption_keys_round_trip_and_check_their_id() {
+        let key = crate::seal::EncryptionKey::from_bytes([6; 32]).public_key();
+        let entry = encryption_key_to_json(&key);
+        assert_eq!(encryption_key_from_json(&entry).unwrap(), key);
+        let other = crate::seal::EncryptionKey::from_bytes([7; 32]).public_key();
+        let mut wrong_id = entry.clone();
+        wrong_id["key_id"] = json!(other.key_id().as_str());
+        assert!(encryption_key_from_json(&wrong_id).is_err());
+        let mut other_algorithm = entry.clone();
+        other_algorithm["algorithm"] = json!("x25519");
+        assert!(encryption_key_from_json(&other_algorithm).is_err());
+        let mut extra = entry;
+        extra["valid_from"] = json!("2025-01-01T00:00:00Z");
+        assert!(encryption_key_from_json(&extra).is_err());
     }
 
     #[test]

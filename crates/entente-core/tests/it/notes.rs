@@ -83,6 +83,7 @@ pub fn card_of(node_id: &str, name: &str, node_key: &NodeKey) -> SignedCard {
         country: Some(CountryCode::parse("FR").expect("fixture values are valid")),
         kind: NodeKind::Agency,
         keys: vec![KeyEntry { key: node_key.public(), valid_from: at(KEYS_FROM), valid_until: None }],
+        encryption_key: None,
         endpoints: Endpoints {
             federation: EndpointUrl::parse("https://a.example/federation").expect("fixture values are valid"),
             taxii: EndpointUrl::parse("https://a.example/taxii2/").expect("fixture values are valid"),

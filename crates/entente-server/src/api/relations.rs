@@ -9,6 +9,7 @@ use crate::federation::Diplomat;
 use crate::federation::inbound::refusal;
 use crate::state::AppState;
 use crate::taxii::TaxiiPath;
+use crate::tls::{TrustedRoots, http_client};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -76,7 +77,7 @@ pub(crate) struct ContactRequest {
 }
 
 /// Fetches a node card from a base URL or a full `/.well-known/entente` URL.
-async fn fetch_card(url: &str) -> Result<String, ApiError> {
+async fn fetch_card(url: &str, roots: &TrustedRoots) -> Result<String, ApiError> {
     let url = if url.contains("/.well-known/entente") {
         url.to_owned()
     } else {
@@ -84,10 +85,8 @@ async fn fetch_card(url: &str) -> Result<String, ApiError> {
     };
     let failed =
         |error: String| ApiError::new(StatusCode::BAD_GATEWAY, "card-unreachable", format!("fetching {url}: {error}"));
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| failed(error.to_string()))?;
+    let client =
+        http_client(roots).timeout(Duration::from_secs(10)).build().map_err(|error| failed(error.to_string()))?;
     let response = client.get(&url).send().await.map_err(|error| failed(error.to_string()))?;
     if !response.status().is_success() {
         return Err(failed(format!("the node answered {}", response.status())));
@@ -99,7 +98,7 @@ pub(crate) async fn contact(State(state): State<AppState>, caller: Caller, body:
     let diplomat = diplomat(&state, &caller)?;
     let request: ContactRequest = read_body(&body)?;
     let card = match (request.url, request.card) {
-        (Some(url), None) => fetch_card(&url).await?,
+        (Some(url), None) => fetch_card(&url, &state.trusted_roots).await?,
         (None, Some(card)) => card.to_string(),
         _ => return Err(ApiError::bad_request("invalid-request", "give exactly one of `url` and `card`")),
     };

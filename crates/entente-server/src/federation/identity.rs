@@ -19,6 +19,7 @@ use entente_core::Timestamp;
 use entente_core::card::{EndpointUrl, Endpoints, KeyEntry, MAX_CARD_KEYS, NodeCard, SignedCard};
 use entente_core::keys::{KeyId, PublicKey};
 use entente_core::node::{CountryCode, NodeKey, NodeKind, NodeName};
+use entente_core::seal::EncryptionPublicKey;
 use entente_store::NodeSettings;
 use std::fmt;
 
@@ -62,6 +63,7 @@ impl NodeIdentity {
                 .map_err(|error| error.to_string())?,
             kind: NodeKind::parse(&settings.kind).map_err(|error| error.to_string())?,
             keys: keys.clone(),
+            encryption_key: None,
             endpoints: Endpoints { federation: endpoint("/federation/v1/notes")?, taxii: endpoint("/taxii2/")? },
             issued,
         };
@@ -79,6 +81,13 @@ impl NodeIdentity {
         card.keys = listed[listed.len().saturating_sub(MAX_CARD_KEYS)..].to_vec();
         let card = SignedCard::sign(card, &key);
         NodeIdentity { key, node_id, keys, card }
+    }
+
+    /// The same node with `key` on its card as the key partners seal to (the card is
+    /// signed again). Rotations and the key history keep it.
+    pub fn with_encryption_key(self, key: EncryptionPublicKey) -> NodeIdentity {
+        let card = NodeCard { encryption_key: Some(key), ..self.card.card.clone() };
+        NodeIdentity::assemble(self.key, self.node_id, self.keys, card)
     }
 
     /// The same node with the key history the store holds (oldest first). An empty

@@ -6,6 +6,7 @@
 //! other side whatever the network does.
 
 use crate::clock::now_micros;
+use crate::tls::{TrustedRoots, http_client};
 use entente_store::{OutboxItem, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,8 +17,8 @@ const POLL: Duration = Duration::from_millis(250);
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Delivers notes until `shutdown` resolves.
-pub async fn deliver_forever(store: Arc<Store>, shutdown: impl std::future::Future<Output = ()>) {
-    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+pub async fn deliver_forever(store: Arc<Store>, roots: TrustedRoots, shutdown: impl std::future::Future<Output = ()>) {
+    let client = match http_client(&roots).timeout(TIMEOUT).build() {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "cannot build the HTTP client: notes will not be delivered");

@@ -8,6 +8,7 @@
 
 mod api;
 mod concurrency;
+mod https;
 mod multilateral;
 mod node;
 mod outbox;

@@ -12,5 +12,7 @@ mod filters;
 mod fixtures;
 mod objects;
 mod pagination;
+mod pki;
 mod support;
+mod tls;
 mod versions;

@@ -12,6 +12,7 @@
 //! Dropping a [`Node`] shuts its server down; the data directory lives as long as the
 //! node (or is handed over to the next one by [`Node::restart`]).
 
+use crate::pki::TestPki;
 use entente_core::auth::{ApiToken, Role};
 use entente_core::taxii::TAXII_MEDIA_TYPE;
 use entente_server::{AppState, ServerConfig};
@@ -49,6 +50,8 @@ pub struct Node {
     pub tokens: Tokens,
     pub client: reqwest::Client,
     config: ServerConfig,
+    /// Present when the node serves HTTPS with this PKI's certificate.
+    tls: Option<TestPki>,
     dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -128,10 +131,11 @@ fn populate(store: &Store) {
     store.revoke_token("tok6", now).expect("revoke");
 }
 
-fn client() -> reqwest::Client {
+fn client(tls: Option<&TestPki>) -> reqwest::Client {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static(TAXII_MEDIA_TYPE));
-    reqwest::Client::builder().default_headers(headers).no_proxy().build().expect("HTTP client")
+    let builder = tls.map_or_else(|| reqwest::Client::builder().no_proxy(), TestPki::client);
+    builder.default_headers(headers).build().expect("HTTP client")
 }
 
 impl Node {
@@ -150,25 +154,41 @@ impl Node {
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = Store::create(&database(dir.path())).expect("store");
         populate(&store);
-        Node::serve(dir, store, config).await
+        Node::serve(dir, store, config, None).await
     }
 
-    async fn serve(dir: TempDir, store: Store, config: ServerConfig) -> Node {
+    /// A node like [`Node::start`] serving HTTPS with `pki`'s certificate; its client
+    /// trusts `pki`'s CA.
+    pub async fn start_tls(pki: &TestPki) -> Node {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::create(&database(dir.path())).expect("store");
+        populate(&store);
+        Node::serve(dir, store, ServerConfig::default(), Some(pki.clone())).await
+    }
+
+    async fn serve(dir: TempDir, store: Store, config: ServerConfig, tls: Option<TestPki>) -> Node {
         let store = Arc::new(store);
         let state = AppState::new(store.clone(), config.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let (shutdown, signal) = oneshot::channel::<()>();
-        let server = tokio::spawn(entente_server::serve(listener, state, async move {
+        let stopped = async move {
             let _ = signal.await;
-        }));
-        let base = format!("http://{address}");
+        };
+        let (server, base) = match &tls {
+            None => (tokio::spawn(entente_server::serve(listener, state, stopped)), format!("http://{address}")),
+            Some(pki) => (
+                tokio::spawn(entente_server::serve_tls(listener, state, stopped, pki.tls_config())),
+                format!("https://{address}"),
+            ),
+        };
         Node {
             base,
             store,
             tokens: tokens(),
-            client: client(),
+            client: client(tls.as_ref()),
             config,
+            tls,
             dir,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -179,12 +199,17 @@ impl Node {
     /// the same database, as a process restart would.
     pub async fn restart(mut self) -> Node {
         self.stop().await;
-        let config = self.config.clone();
+        let (config, tls) = (self.config.clone(), self.tls.clone());
         let dir = tempfile::tempdir().expect("placeholder directory");
         let dir = std::mem::replace(&mut self.dir, dir);
         drop(self);
         let store = Store::open(&database(dir.path())).expect("reopen store");
-        Node::serve(dir, store, config).await
+        Node::serve(dir, store, config, tls).await
+    }
+
+    /// Stops the server and waits until it has finished (a graceful shutdown).
+    pub async fn shut_down(mut self) {
+        self.stop().await;
     }
 
     async fn stop(&mut self) {

@@ -62,6 +62,7 @@ fn create(
 ) -> anyhow::Result<Created> {
     let key = NodeKey::from_seed(random_bytes()?);
     dir.write_key(&key.seed())?;
+    dir.create_encryption_key()?;
     let store = Store::create(&dir.database()).context("creating the database")?;
     dir.restrict_database()?;
     let now = now_micros();

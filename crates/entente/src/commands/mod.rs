@@ -17,19 +17,27 @@ use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = DataDir::new(&cli.global.dir);
+    let tls_ca = cli.global.tls_ca.as_deref();
     match cli.command {
         Command::Init(args) => init::run(&dir, &args).map(|()| ExitCode::SUCCESS),
-        Command::Serve(args) => serve::run(&dir, &args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&dir, &args, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Token(command) => token::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::ApiRoot(command) => admin::api_root(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Collection(command) => admin::collection(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Intel(command) => intel::run(&dir, command),
         Command::Keys(command) => keys::run(&dir, command).map(|()| ExitCode::SUCCESS),
-        Command::Relations(command) => relations::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Relations(command) => relations::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Treaty(command) => treaty::run(&dir, command),
-        Command::Sync(command) => sync::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
     }
+}
+
+/// The extra roots `--tls-ca` names (none without it), read only by the commands
+/// that call partners.
+pub fn trusted_roots(tls_ca: Option<&std::path::Path>) -> anyhow::Result<entente_server::TrustedRoots> {
+    let Some(path) = tls_ca else { return Ok(entente_server::TrustedRoots::default()) };
+    entente_server::TrustedRoots::from_pem_file(path).map_err(|error| anyhow::anyhow!("--tls-ca: {error}"))
 }
 
 /// The wall clock in microseconds since the epoch: the one place the binary reads it

@@ -41,8 +41,11 @@ impl Session {
         let settings = store.node_settings()?;
         let public_url =
             public_url.map(str::to_owned).or(settings.public_url.clone()).unwrap_or(DEFAULT_PUBLIC_URL.into());
-        let identity = NodeIdentity::new(&settings, dir.read_key()?, &public_url, now())
+        let mut identity = NodeIdentity::new(&settings, dir.read_key()?, &public_url, now())
             .map_err(|error| anyhow!("building this node's card for {public_url}: {error} (check --public-url)"))?;
+        if let Some(key) = dir.read_encryption_key()? {
+            identity = identity.with_encryption_key(key.public_key());
+        }
         Ok(Session { diplomat: Diplomat::new(store.clone(), Arc::new(identity)), store })
     }
 
@@ -85,16 +88,16 @@ pub(super) fn resolve(store: &Store, given: &str) -> anyhow::Result<StixId> {
     }
 }
 
-pub fn run(dir: &DataDir, command: RelationsCommand) -> anyhow::Result<()> {
+pub fn run(dir: &DataDir, command: RelationsCommand, tls_ca: Option<&std::path::Path>) -> anyhow::Result<()> {
     match command {
-        RelationsCommand::Contact { url, json } => contact::run(dir, &url, json),
+        RelationsCommand::Contact { url, json } => contact::run(dir, &url, json, &super::trusted_roots(tls_ca)?),
         RelationsCommand::Recognize { partner, fingerprint, public_url, no_url_check } => {
             let public_url = match public_url {
                 Some(url) => url,
                 None => dir.open_store()?.node_settings()?.public_url.unwrap_or(DEFAULT_PUBLIC_URL.into()),
             };
             if !no_url_check {
-                contact::check_public_url(dir, &public_url)?;
+                contact::check_public_url(dir, &public_url, &super::trusted_roots(tls_ca)?)?;
             }
             make_move(dir, &partner, Some(&public_url), "recognize", |diplomat, node, now| {
                 diplomat.recognize(node, &fingerprint, now)

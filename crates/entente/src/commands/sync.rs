@@ -11,14 +11,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::io::IsTerminal;
 
-pub fn run(dir: &DataDir, command: SyncCommand) -> anyhow::Result<()> {
+pub fn run(dir: &DataDir, command: SyncCommand, tls_ca: Option<&std::path::Path>) -> anyhow::Result<()> {
     match command {
-        SyncCommand::Now { partner, json } => pull_now(dir, partner.as_deref(), json),
+        SyncCommand::Now { partner, json } => pull_now(dir, partner.as_deref(), json, &super::trusted_roots(tls_ca)?),
         SyncCommand::Status { json } => status(dir, json),
     }
 }
 
-fn pull_now(dir: &DataDir, partner: Option<&str>, json: bool) -> anyhow::Result<()> {
+fn pull_now(
+    dir: &DataDir,
+    partner: Option<&str>,
+    json: bool,
+    roots: &entente_server::TrustedRoots,
+) -> anyhow::Result<()> {
     let session = Session::open_default(dir)?;
     let only = partner.map(|given| resolve(&session.store, given)).transpose()?;
     let syncer = Syncer::new(session.diplomat.clone(), SyncConfig::default());
@@ -35,7 +40,7 @@ fn pull_now(dir: &DataDir, partner: Option<&str>, json: bool) -> anyhow::Result<
         bar.tick();
     };
     let reports: Vec<PullReport> =
-        runtime.block_on(syncer.pull_now(only.as_ref(), &on_page)).map_err(|error| anyhow!("{error}"))?;
+        runtime.block_on(syncer.pull_now(roots, only.as_ref(), &on_page)).map_err(|error| anyhow!("{error}"))?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     #[derive(Serialize)]

@@ -23,12 +23,14 @@ fn init_json_reports_the_node_and_creates_private_files() {
 
     assert!(node.dir.join("entente.db").is_file(), "entente.db missing");
     assert!(node.dir.join("node.key").is_file(), "node.key missing");
+    assert!(node.dir.join("encryption.key").is_file(), "encryption.key missing");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&node.dir), 0o700, "data directory mode");
         assert_eq!(mode(&node.dir.join("node.key")), 0o600, "node.key mode");
+        assert_eq!(mode(&node.dir.join("encryption.key")), 0o600, "encryption.key mode");
     }
 
     // What init announced is what the node holds.

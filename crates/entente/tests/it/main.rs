@@ -16,5 +16,6 @@ mod init;
 mod keys;
 mod relations;
 mod serve;
+mod serve_tls;
 mod support;
 mod tokens;

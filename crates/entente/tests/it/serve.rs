@@ -2,7 +2,8 @@
 //! real one in its log), answers `/healthz` over plain HTTP/1.1, and exits cleanly on
 //! SIGTERM. A guard kills the child whatever happens, so no server outlives a test.
 
-use crate::support::{Node, spawn_serve};
+use crate::support::{Node, spawn_serve_with};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ExitStatus};
@@ -10,16 +11,23 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// A running `entente serve`, killed on drop if it is still alive.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// Standard-error lines, forwarded by a thread that drains the pipe to the end.
     log: Receiver<String>,
-    address: SocketAddr,
+    /// Lines read while waiting for others.
+    passed: std::cell::RefCell<Vec<String>>,
+    pub(crate) address: SocketAddr,
 }
 
 impl Server {
     fn start(node: &Node) -> Server {
-        let mut child = spawn_serve(&node.dir);
+        Server::start_with(node, &[], "http")
+    }
+
+    /// Starts `entente serve FLAGS…` and waits for it to announce `scheme`://address.
+    pub(crate) fn start_with(node: &Node, flags: &[&OsStr], scheme: &str) -> Server {
+        let mut child = spawn_serve_with(&node.dir, flags);
         let stderr = child.stderr.take().expect("stderr pipe");
         let (sender, log) = channel();
         std::thread::spawn(move || {
@@ -30,9 +38,11 @@ impl Server {
                 }
             }
         });
-        let mut server = Server { child, log, address: SocketAddr::from(([127, 0, 0, 1], 0)) };
-        let line = server.wait_for_line("serving TAXII 2.1 at http://", Duration::from_secs(10));
-        let after = line.split("serving TAXII 2.1 at http://").nth(1).unwrap();
+        let mut server =
+            Server { child, log, passed: Default::default(), address: SocketAddr::from(([127, 0, 0, 1], 0)) };
+        let announced = format!("serving TAXII 2.1 at {scheme}://");
+        let line = server.wait_for_line(&announced, Duration::from_secs(10));
+        let after = line.split(&announced).nth(1).unwrap();
         let address = after.split("/taxii2/").next().unwrap();
         server.address = address.parse().unwrap_or_else(|_| panic!("no address in {line:?}"));
         assert_ne!(server.address.port(), 0, "the log must show the port actually bound");
@@ -40,13 +50,16 @@ impl Server {
     }
 
     /// The first log line containing `fragment`, or a panic with what was seen instead.
-    fn wait_for_line(&self, fragment: &str, timeout: Duration) -> String {
+    pub(crate) fn wait_for_line(&self, fragment: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         let mut seen = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.log.recv_timeout(left) {
-                Ok(line) if line.contains(fragment) => return line,
+                Ok(line) if line.contains(fragment) => {
+                    self.passed.borrow_mut().extend(seen);
+                    return line;
+                }
                 Ok(line) => seen.push(line),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     panic!("no log line with {fragment:?} within {timeout:?}; saw:\n{}", seen.join("\n"))
@@ -56,7 +69,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits up to `timeout` for the process to exit.
-    fn terminate(&mut self, timeout: Duration) -> ExitStatus {
+    pub(crate) fn terminate(&mut self, timeout: Duration) -> ExitStatus {
         let status = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -118,4 +131,40 @@ fn a_busy_port_fails_with_the_address() {
     let address = taken.local_addr().unwrap().to_string();
     let run = node.run(&["serve", "--listen", &address]);
     run.assert_failure_mentioning(&address);
+}
+
+/// One HTTP/1.1 GET, returning the JSON body.
+fn get_json(address: SocketAddr, path: &str) -> serde_json::Value {
+    let response = get(address, path);
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|error| panic!("{path} answered no JSON ({error}): {response}"))
+}
+
+#[test]
+fn the_card_lists_the_encryption_key_and_a_node_without_one_gets_one() {
+    let node = Node::new();
+    let mut server = Server::start(&node);
+    let card = get_json(server.address, "/.well-known/entente");
+    let listed = card["card"]["encryption_key"].clone();
+    assert_eq!(listed["algorithm"], "hpke-x25519-hkdf-sha256-chacha20poly1305", "{card}");
+    assert!(listed["key_id"].as_str().unwrap().starts_with("x25519:"), "{card}");
+    server.terminate(Duration::from_secs(10));
+
+    // A node made before encryption keys existed: serve makes one, says so, goes on.
+    std::fs::remove_file(node.dir.join("encryption.key")).unwrap();
+    let mut server = Server::start(&node);
+    let passed = server.passed.borrow().clone();
+    let line = passed.iter().find(|line| line.contains("created the node's encryption key"));
+    assert!(line.is_some_and(|line| line.contains("x25519:")), "no log line about the new key: {passed:?}");
+    let card = get_json(server.address, "/.well-known/entente");
+    let renewed = &card["card"]["encryption_key"];
+    assert!(renewed["key_id"].as_str().unwrap().starts_with("x25519:"), "{card}");
+    assert_ne!(renewed["key_id"], listed["key_id"], "a new key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(node.dir.join("encryption.key")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "encryption.key mode");
+    }
+    server.terminate(Duration::from_secs(10));
 }

@@ -17,6 +17,9 @@ pub fn entente() -> Command {
         .env_remove("ENTENTE_DIR")
         .env_remove("ENTENTE_LOG_FORMAT")
         .env_remove("ENTENTE_LISTEN")
+        .env_remove("ENTENTE_TLS_CERT")
+        .env_remove("ENTENTE_TLS_KEY")
+        .env_remove("ENTENTE_TLS_CA")
         .env("RUST_LOG", "info");
     command
 }
@@ -24,11 +27,17 @@ pub fn entente() -> Command {
 /// Starts `entente serve` for the node in `dir` on a free loopback port, with standard
 /// error piped so the caller can read the address it announces.
 pub fn spawn_serve(dir: &Path) -> std::process::Child {
+    spawn_serve_with(dir, &[])
+}
+
+/// [`spawn_serve`] with more `serve` flags (`--tls-cert FILE`, …).
+pub fn spawn_serve_with(dir: &Path, flags: &[&std::ffi::OsStr]) -> std::process::Child {
     entente()
         .env_remove("ENTENTE_PUBLIC_URL")
         .arg("--dir")
         .arg(dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(flags)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -19,6 +19,7 @@
 use super::forwarding::{C_SEED, sign_body};
 use super::*;
 use entente_core::keys::Signature;
+use entente_core::seal::EncryptionKey;
 
 const DIRECTORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
 
@@ -42,6 +43,29 @@ fn card_vector() -> Value {
     json!({
         "description": "Node card of node A, self-signed with its key (seed 01…01).",
         "signer": signer(1),
+        "card": card,
+        "canonical": canonical_text(&card),
+        "signature": signed.signature.encode(),
+        "wire": signed.to_json(),
+    })
+}
+
+/// The same card with an encryption key (secret bytes 02…02): the member cards made
+/// before it existed lack, signed with the rest.
+fn card_with_encryption_key_vector() -> Value {
+    let encryption = EncryptionKey::from_bytes([2; 32]);
+    let mut card = card_of(NODE_A, "CERT A", &key(1)).card;
+    card.encryption_key = Some(encryption.public_key());
+    let signed = SignedCard::sign(card, &key(1));
+    let card = signed.card.to_json();
+    json!({
+        "description": "Node card of node A with its HPKE encryption key, self-signed with its signing key (seed 01…01).",
+        "signer": signer(1),
+        "encryption_key": {
+            "secret_hex": hex::encode(encryption.to_bytes()),
+            "public_key": encryption.public_key().encode(),
+            "key_id": encryption.public_key().key_id().as_str(),
+        },
         "card": card,
         "canonical": canonical_text(&card),
         "signature": signed.signature.encode(),
@@ -302,7 +326,8 @@ fn refusals_vector() -> Value {
 }
 
 fn expected_files() -> Vec<(String, Value)> {
-    let mut files = vec![("card-1.json".to_owned(), card_vector())];
+    let mut files =
+        vec![("card-1.json".to_owned(), card_vector()), ("card-2.json".to_owned(), card_with_encryption_key_vector())];
     files.extend(note_cases().iter().map(|case| (case.file.to_owned(), note_vector(case))));
     files.push(("refusals.json".to_owned(), refusals_vector()));
     files
@@ -342,14 +367,26 @@ fn check_signed(vector: &Value, signed_member: &Value) {
 }
 
 #[test]
-fn the_card_vector_verifies_on_its_own_terms() {
-    let vector: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{DIRECTORY}/card-1.json")).unwrap()).unwrap();
-    check_signed(&vector, &vector["card"]);
-    assert_eq!(vector["wire"]["card"], vector["card"]);
-    assert_eq!(vector["wire"]["signature"], vector["signature"]);
-    let verified = SignedCard::parse(&vector["wire"].to_string()).unwrap();
-    assert_eq!(verified.fingerprint(), vector["signer"]["fingerprint"]);
+fn the_card_vectors_verify_on_their_own_terms() {
+    for file in ["card-1.json", "card-2.json"] {
+        let vector: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{DIRECTORY}/{file}")).unwrap()).unwrap();
+        check_signed(&vector, &vector["card"]);
+        assert_eq!(vector["wire"]["card"], vector["card"]);
+        assert_eq!(vector["wire"]["signature"], vector["signature"]);
+        let verified = SignedCard::parse(&vector["wire"].to_string()).unwrap();
+        assert_eq!(verified.fingerprint(), vector["signer"]["fingerprint"]);
+        let encryption = verified.card().encryption_key;
+        assert_eq!(encryption.is_some(), file == "card-2.json", "{file}");
+        if let Some(public) = encryption {
+            let secret: [u8; 32] =
+                hex::decode(vector["encryption_key"]["secret_hex"].as_str().unwrap()).unwrap().try_into().unwrap();
+            assert_eq!(EncryptionKey::from_bytes(secret).public_key(), public);
+            assert_eq!(public.encode(), vector["encryption_key"]["public_key"]);
+            assert_eq!(public.key_id().as_str(), vector["encryption_key"]["key_id"]);
+            assert_eq!(vector["card"]["encryption_key"]["key_id"], vector["encryption_key"]["key_id"]);
+        }
+    }
 }
 
 #[test]

@@ -111,8 +111,8 @@ impl Syncer {
     }
 
     /// Runs the puller and the publisher until `shutdown` resolves.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        let client = match reqwest::Client::builder().timeout(Duration::from_secs(120)).build() {
+    pub async fn run(self, roots: crate::tls::TrustedRoots, shutdown: impl std::future::Future<Output = ()>) {
+        let client = match crate::tls::http_client(&roots).timeout(Duration::from_secs(120)).build() {
             Ok(client) => client,
             Err(error) => {
                 tracing::error!(%error, "cannot build the HTTP client: intelligence will not sync");
@@ -133,10 +133,11 @@ impl Syncer {
     /// in force; `on_page` sees every page stored. For `entente sync now`.
     pub async fn pull_now(
         &self,
+        roots: &crate::tls::TrustedRoots,
         only: Option<&StixId>,
         on_page: &(dyn Fn(&StixId, &PageReport) + Send + Sync),
     ) -> Result<Vec<PullReport>, super::DiplomacyError> {
-        let client = reqwest::Client::builder()
+        let client = crate::tls::http_client(roots)
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|error| super::DiplomacyError::Invalid(format!("cannot build the HTTP client: {error}")))?;

@@ -6,6 +6,7 @@
 //! node's own URL. [`FedNode::restart`] reopens the same database and binds the same
 //! port again, so partners that recorded the node's card still reach it.
 
+use crate::pki::TestPki;
 use entente_core::node::NodeKey;
 use entente_core::{StixId, Timestamp};
 use entente_server::federation::{Diplomat, NodeIdentity, RelationView};
@@ -40,6 +41,8 @@ pub struct FedNode {
     pub store: Arc<Store>,
     pub diplomat: Diplomat,
     pub client: reqwest::Client,
+    /// Present when the node serves HTTPS with this PKI's certificate and trusts its CA.
+    tls: Option<TestPki>,
     dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -109,21 +112,51 @@ impl FedNode {
         let store = Store::create(&database(&dir)).expect("store");
         let id = initialise(&store, name, seed);
         let listener = bind("127.0.0.1:0").await;
-        FedNode::serve(name, id, seed, dir, Arc::new(store), listener)
+        FedNode::serve(name, id, seed, dir, Arc::new(store), listener, None)
     }
 
-    fn serve(name: &str, id: StixId, seed: u8, dir: TempDir, store: Arc<Store>, listener: TcpListener) -> FedNode {
+    /// A node like [`FedNode::start`] serving HTTPS with `pki`'s certificate and
+    /// trusting its CA for outbound calls.
+    pub async fn start_tls(name: &str, seed: u8, pki: &TestPki) -> FedNode {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::create(&database(&dir)).expect("store");
+        let id = initialise(&store, name, seed);
+        let listener = bind("127.0.0.1:0").await;
+        FedNode::serve(name, id, seed, dir, Arc::new(store), listener, Some(pki.clone()))
+    }
+
+    fn serve(
+        name: &str,
+        id: StixId,
+        seed: u8,
+        dir: TempDir,
+        store: Arc<Store>,
+        listener: TcpListener,
+        tls: Option<TestPki>,
+    ) -> FedNode {
         let address = listener.local_addr().expect("local address");
         let settings = store.node_settings().expect("node settings");
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let identity =
-            NodeIdentity::new(&settings, NodeKey::from_seed([seed; 32]), &format!("http://{address}"), now())
+            NodeIdentity::new(&settings, NodeKey::from_seed([seed; 32]), &format!("{scheme}://{address}"), now())
                 .expect("node identity");
         let diplomat = Diplomat::new(store.clone(), Arc::new(identity));
-        let state = AppState::new(store.clone(), ServerConfig::default()).with_diplomat(diplomat.clone());
+        let mut state = AppState::new(store.clone(), ServerConfig::default()).with_diplomat(diplomat.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
-        let server = tokio::spawn(entente_server::serve(listener, state, async move {
+        let stopped = async move {
             let _ = signal.await;
-        }));
+        };
+        let (server, client) = match &tls {
+            None => (
+                tokio::spawn(entente_server::serve(listener, state, stopped)),
+                reqwest::Client::builder().no_proxy().build().expect("HTTP client"),
+            ),
+            Some(pki) => {
+                state = state.with_trusted_roots(pki.roots());
+                let server = tokio::spawn(entente_server::serve_tls(listener, state, stopped, pki.tls_config()));
+                (server, pki.client().build().expect("HTTPS client"))
+            }
+        };
         FedNode {
             name: name.to_owned(),
             id,
@@ -131,7 +164,8 @@ impl FedNode {
             address,
             store,
             diplomat,
-            client: reqwest::Client::builder().no_proxy().build().expect("HTTP client"),
+            client,
+            tls,
             dir,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -151,7 +185,8 @@ impl FedNode {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}{path}", self.address)
     }
 
     /// Stops the server (and its outbox worker); the store and its directory stay.
@@ -171,10 +206,11 @@ impl FedNode {
         let placeholder = tempfile::tempdir().expect("placeholder directory");
         let dir = std::mem::replace(&mut self.dir, placeholder);
         let (name, id, seed, address) = (self.name.clone(), self.id.clone(), self.seed, self.address);
+        let tls = self.tls.clone();
         drop(self);
         let store = Store::open(&database(&dir)).expect("reopen store");
         let listener = bind(&address.to_string()).await;
-        FedNode::serve(&name, id, seed, dir, Arc::new(store), listener)
+        FedNode::serve(&name, id, seed, dir, Arc::new(store), listener, tls)
     }
 
     /// A second `Diplomat` over this node's database, opened separately, as the CLI

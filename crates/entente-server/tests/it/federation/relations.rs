@@ -220,6 +220,7 @@ async fn a_recognize_note_from_an_impostor_recognizes_nothing() {
             valid_from: super::node::seconds_from_now(-60),
             valid_until: None,
         }],
+        encryption_key: None,
         endpoints: Endpoints { federation: url("/federation/v1/notes"), taxii: url("/taxii2/") },
         issued: now(),
     };

@@ -11,6 +11,7 @@ use crate::output::emit;
 use anyhow::{Context, anyhow, bail};
 use entente_core::card::{MAX_CARD_BYTES, SignedCard};
 use entente_server::federation::PartnerView;
+use entente_server::tls::{TrustedRoots, http_client};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -33,14 +34,15 @@ fn card_url(given: &str) -> anyhow::Result<String> {
 }
 
 /// GETs `url` and returns its body, refusing anything larger than a card may be.
-fn fetch(url: &str, timeout: Duration) -> anyhow::Result<String> {
+fn fetch(url: &str, timeout: Duration, roots: &TrustedRoots) -> anyhow::Result<String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder().timeout(timeout).build()?;
+        let client = http_client(roots).timeout(timeout).build()?;
         let mut response = client.get(url).header("accept", "application/json").send().await.map_err(|error| {
             let causes = with_causes(&error);
-            let hint = if causes.contains("scheme is not http") {
-                " (this build of entente speaks plain http:// only)"
+            let hint = if causes.to_lowercase().contains("certificate") {
+                " (if the partner's certificate comes from a private CA or is self-signed, give its CA with \
+                 --tls-ca FILE or ENTENTE_TLS_CA)"
             } else {
                 ""
             };
@@ -83,10 +85,10 @@ struct Contacted {
     state: String,
 }
 
-pub(super) fn run(dir: &DataDir, given: &str, json: bool) -> anyhow::Result<()> {
+pub(super) fn run(dir: &DataDir, given: &str, json: bool, roots: &TrustedRoots) -> anyhow::Result<()> {
     let session = Session::open_default(dir)?;
     let url = card_url(given)?;
-    let text = fetch(&url, TIMEOUT)?;
+    let text = fetch(&url, TIMEOUT, roots)?;
     let partner = session
         .diplomat
         .contact(&text, now())
@@ -119,10 +121,10 @@ pub(super) fn run(dir: &DataDir, given: &str, json: bool) -> anyhow::Result<()> 
 /// Before `recognize` sends our card, checks that this node answers at the public URL
 /// written on it: with a wrong URL the partner would send its notes nowhere, and the
 /// recognition cannot be taken back.
-pub(super) fn check_public_url(dir: &DataDir, public_url: &str) -> anyhow::Result<()> {
+pub(super) fn check_public_url(dir: &DataDir, public_url: &str, roots: &TrustedRoots) -> anyhow::Result<()> {
     let node = dir.open_store()?.node_settings()?;
     let url = card_url(public_url).context("--public-url")?;
-    let problem = match fetch(&url, SELF_CHECK_TIMEOUT) {
+    let problem = match fetch(&url, SELF_CHECK_TIMEOUT, roots) {
         Ok(text) => match SignedCard::parse(&text) {
             Ok(card) if card.node_id().as_str() == node.identity_id => return Ok(()),
             Ok(card) => format!("{url} serves the card of another node, {}", card.node_id()),
