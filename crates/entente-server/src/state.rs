@@ -62,7 +62,7 @@ impl AppState {
 
     /// Turns federation on: the card is served, notes are received, the outbox is delivered.
     pub fn with_diplomat(mut self, diplomat: Diplomat) -> AppState {
-        self.syncer = Some(Syncer::new(diplomat.clone(), SyncConfig::default()));
+        self.syncer = Some(Syncer::new(diplomat.clone(), SyncConfig::default()).with_metrics(self.metrics.clone()));
         self.diplomat = Some(diplomat);
         self
     }
@@ -70,7 +70,7 @@ impl AppState {
     /// Changes how sync runs (page size, poll interval); only with a diplomat.
     pub fn with_sync_config(mut self, config: SyncConfig) -> AppState {
         if let Some(diplomat) = &self.diplomat {
-            self.syncer = Some(Syncer::new(diplomat.clone(), config));
+            self.syncer = Some(Syncer::new(diplomat.clone(), config).with_metrics(self.metrics.clone()));
         }
         self
     }

@@ -58,6 +58,8 @@ struct Inner {
     /// Partners whose feed should be pulled now.
     dirty: Mutex<HashSet<StixId>>,
     wake: Notify,
+    /// Where pull metrics go (the server's recorder), when running in a server.
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 /// The most request ids remembered; beyond it, requests are refused until old ones
@@ -73,6 +75,7 @@ impl Syncer {
                 seen: Mutex::new(HashMap::new()),
                 dirty: Mutex::new(HashSet::new()),
                 wake: Notify::new(),
+                metrics: None,
             }),
         }
     }
@@ -98,6 +101,29 @@ impl Syncer {
         let window = self.diplomat().skew_seconds().max(0) * 2_000_000;
         seen.insert(id.to_owned(), now_micros + window);
         true
+    }
+
+    /// Counts refused items by reason (`entente_sync_refused_total`).
+    pub(crate) fn count_refusals(&self, labels: &[&'static str]) {
+        let Some(metrics) = &self.inner.metrics else { return };
+        metrics.record(|| {
+            for label in labels {
+                metrics::counter!("entente_sync_refused_total", "reason" => *label).increment(1);
+            }
+        });
+    }
+
+    /// Records what pulls did in this server's metrics.
+    pub(crate) fn with_metrics(self, metrics: Arc<crate::metrics::Metrics>) -> Syncer {
+        let inner = Inner {
+            diplomat: self.inner.diplomat.clone(),
+            config: self.inner.config.clone(),
+            seen: Mutex::new(HashMap::new()),
+            dirty: Mutex::new(HashSet::new()),
+            wake: Notify::new(),
+            metrics: Some(metrics),
+        };
+        Syncer { inner: Arc::new(inner) }
     }
 
     /// Asks for `partner`'s feed to be pulled now.

@@ -11,6 +11,7 @@
 //! A partner is pulled when it pokes, and every `poll` in any case; one pull at a time
 //! per partner, partners in parallel.
 
+use super::super::keybook::KeyBook;
 use super::release::hops_text;
 use super::{Syncer, endpoint};
 use crate::clock::now;
@@ -18,7 +19,7 @@ use entente_core::auth::Role;
 use entente_core::ledger::{ContentHash, sign_receipt};
 use entente_core::release::HopRule;
 use entente_core::stix::StixObject;
-use entente_core::sync::{InItem, MAX_PAGE_BYTES, RequestKind, SyncRequest, read_page};
+use entente_core::sync::{InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, read_page};
 use entente_core::treaty::SignedTreaty;
 use entente_core::{StixId, Timestamp};
 use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord};
@@ -77,6 +78,13 @@ pub struct PullReport {
 }
 
 /// Pulls one partner's feed until it says there is no more.
+///
+/// Pipelined one page deep: once page N's signature checked out, the request for page
+/// N+1 (from N's `next`) goes out while N's items are checked and stored, so the
+/// partner builds the next page while this node stores the last. Storage stays in
+/// order, and the cursor stored is always that of the last page stored: a request in
+/// flight when a store fails is abandoned, and nothing is skipped. A request
+/// acknowledges the last page *stored* (N-1 while N is being stored).
 pub(crate) async fn pull_partner(
     syncer: Syncer,
     client: reqwest::Client,
@@ -85,59 +93,102 @@ pub(crate) async fn pull_partner(
     on_page: &(dyn Fn(&StixId, &PageReport) + Send + Sync),
 ) -> PullReport {
     let mut report = PullReport { partner: partner.to_string(), ..PullReport::default() };
-    loop {
-        report.requests += 1;
-        match pull_page(&syncer, &client, &partner, &url).await {
-            Ok(page) => {
-                report.items += page.items;
-                report.added += page.added;
-                report.refused += page.refused;
-                on_page(&partner, &page);
-                if !page.more {
-                    return report;
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%partner, %error, "pulling the partner's feed stopped");
-                report.error = Some(error);
-                return report;
-            }
-        }
+    if let Err(error) = pull_pages(&syncer, &client, &partner, &url, on_page, &mut report).await {
+        tracing::warn!(%partner, %error, "pulling the partner's feed stopped");
+        report.error = Some(error);
     }
+    report
 }
 
-/// Fetches and stores one page; `Ok(true)` when the feed has more.
-async fn pull_page(
+async fn pull_pages(
     syncer: &Syncer,
     client: &reqwest::Client,
     partner: &StixId,
     url: &str,
-) -> Result<PageReport, String> {
+    on_page: &(dyn Fn(&StixId, &PageReport) + Send + Sync),
+    report: &mut PullReport,
+) -> Result<(), String> {
     let store = syncer.diplomat().store().clone();
     let key = partner.to_string();
-    let cursor = tokio::task::spawn_blocking(move || store.sync_cursor(&key))
-        .await
-        .map_err(|error| error.to_string())?
-        .map_err(|error| error.to_string())?
-        .unwrap_or_default();
+    let cursor =
+        blocking(move || store.sync_cursor(&key).map_err(|error| error.to_string())).await?.unwrap_or_default();
+    let mut acknowledged = cursor.last_page;
+    let mut next = Some(tokio::spawn(fetch(
+        syncer.clone(),
+        client.clone(),
+        partner.clone(),
+        url.to_owned(),
+        cursor.cursor,
+        acknowledged.clone(),
+    )));
+    while let Some(fetching) = next.take() {
+        report.requests += 1;
+        let (request, bytes) = fetching.await.map_err(|error| error.to_string())??;
+        let (checker, from) = (syncer.clone(), partner.clone());
+        let page = blocking(move || read(&checker, &from, &bytes, &request)).await?;
+        if page.header.more {
+            next = Some(tokio::spawn(fetch(
+                syncer.clone(),
+                client.clone(),
+                partner.clone(),
+                url.to_owned(),
+                page.header.next.clone(),
+                acknowledged.clone(),
+            )));
+        }
+        let (keeper, from) = (syncer.clone(), partner.clone());
+        let stored = blocking(move || store_page(&keeper, &from, page, now())).await;
+        let (page_report, manifest) = match stored {
+            Ok(done) => done,
+            Err(error) => {
+                if let Some(abandoned) = next.take() {
+                    abandoned.abort();
+                }
+                return Err(error);
+            }
+        };
+        if manifest.is_some() {
+            acknowledged = manifest;
+        }
+        report.items += page_report.items;
+        report.added += page_report.added;
+        report.refused += page_report.refused;
+        on_page(partner, &page_report);
+    }
+    Ok(())
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| error.to_string())?
+}
+
+/// Sends one signed feed request and reads the answer.
+async fn fetch(
+    syncer: Syncer,
+    client: reqwest::Client,
+    partner: StixId,
+    url: String,
+    after: Option<String>,
+    acknowledge: Option<String>,
+) -> Result<(String, axum::body::Bytes), String> {
     let identity = syncer.diplomat().identity();
-    let receipt = match &cursor.last_page {
+    let receipt = match acknowledge {
         Some(page) => {
-            let page = ContentHash::parse(page).map_err(|error| error.to_string())?;
+            let page = ContentHash::parse(&page).map_err(|error| error.to_string())?;
             Some(sign_receipt(identity.key(), page, identity.node_id().clone()))
         }
         None => None,
     };
     let request = SyncRequest {
         id: uuid::Uuid::new_v4().to_string(),
-        kind: RequestKind::Feed { after: cursor.cursor, limit: syncer.config().page_size, receipt },
+        kind: RequestKind::Feed { after, limit: syncer.config().page_size, receipt },
         sender: identity.node_id().clone(),
         recipient: partner.clone(),
         key_id: identity.key().key_id(),
         created: now(),
     };
     let response = client
-        .post(endpoint(url, "feed"))
+        .post(endpoint(&url, "feed"))
         .header("content-type", "application/json")
         .body(request.sign(identity.key()))
         .send()
@@ -152,11 +203,7 @@ async fn pull_page(
         return Err(format!("the page is larger than {MAX_PAGE_BYTES} bytes"));
     }
     let bytes = response.bytes().await.map_err(|error| format!("reading the page failed: {error}"))?;
-    let syncer = syncer.clone();
-    let partner = partner.clone();
-    tokio::task::spawn_blocking(move || receive_page(&syncer, &partner, &bytes, &request.id, now()))
-        .await
-        .map_err(|error| error.to_string())?
+    Ok((request.id, bytes))
 }
 
 /// Why one item was refused, for the log and the metrics.
@@ -165,28 +212,35 @@ struct Refusal {
     detail: String,
 }
 
-fn receive_page(
-    syncer: &Syncer,
-    partner: &StixId,
-    bytes: &[u8],
-    request: &str,
-    now: Timestamp,
-) -> Result<PageReport, String> {
+/// Parses the page and checks its signature (by a key pinned for the partner).
+fn read(syncer: &Syncer, partner: &StixId, bytes: &[u8], request: &str) -> Result<InPage, String> {
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
-    let page = read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
-        .map_err(|error| format!("refused the page ({}): {error}", error.code()))?;
+    read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
+        .map_err(|error| format!("refused the page ({}): {error}", error.code()))
+}
+
+/// Checks every item of a verified page (on two threads when it is large) and stores
+/// the good ones with the cursor; returns the report and the manifest stored.
+fn store_page(
+    syncer: &Syncer,
+    partner: &StixId,
+    page: InPage,
+    now: Timestamp,
+) -> Result<(PageReport, Option<String>), String> {
+    let diplomat = syncer.diplomat();
+    let keys = diplomat.key_book().map_err(|error| error.to_string())?;
+    let us = diplomat.identity().node_id().clone();
     let Some(treaty) = diplomat.treaty_in_force(partner, now).map_err(|error| error.to_string())? else {
         return Err("the relation is no longer in force; the page was not stored".into());
     };
-    let mut objects = Vec::with_capacity(page.items.len());
+    let items: Vec<InItem> = page.items.into_iter().filter(|item| item.seal.originator != us).collect();
+    let checked = check_all(items, partner, &treaty, &keys);
+    let mut objects = Vec::with_capacity(checked.len());
     let mut refused = Vec::new();
-    for item in page.items {
-        if item.seal.originator == us {
-            continue;
-        }
-        match check_item(item, partner, &treaty, &keys) {
+    for outcome in checked {
+        match outcome {
             Ok(object) => objects.push(object),
             Err(refusal) => refused.push(refusal),
         }
@@ -196,23 +250,50 @@ fn receive_page(
     }
     if !refused.is_empty() {
         tracing::warn!(%partner, refused = refused.len(), "some objects of the page were refused and not stored");
+        syncer.count_refusals(&refused.iter().map(|refusal| refusal.label).collect::<Vec<_>>());
     }
     let store = diplomat.store();
     let collection = received_collection(syncer, partner, now)?;
     let manifest = (!objects.is_empty() || !refused.is_empty()).then(|| page.manifest.to_string());
+    let items = objects.len() + refused.len();
     let received = ReceivedPage {
         partner: partner.to_string(),
         collection: collection.id,
         treaty: Some(treaty.hash().clone()),
         objects,
         cursor: page.header.next.clone(),
-        manifest,
+        manifest: manifest.clone(),
     };
-    let items = received.objects.len() + refused.len();
     let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
     let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
     tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
-    Ok(PageReport { items, added, refused: refused.len(), more: page.header.more })
+    Ok((PageReport { items, added, refused: refused.len(), more: page.header.more }, manifest))
+}
+
+/// Below this many items a page is checked on one thread.
+const PARALLEL_FROM: usize = 64;
+
+fn check_all(
+    items: Vec<InItem>,
+    partner: &StixId,
+    treaty: &SignedTreaty,
+    keys: &KeyBook,
+) -> Vec<Result<ReceivedObject, Refusal>> {
+    if items.len() < PARALLEL_FROM {
+        return items.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect();
+    }
+    let mut items = items;
+    let second = items.split_off(items.len() / 2);
+    std::thread::scope(|scope| {
+        let other =
+            scope.spawn(|| second.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect::<Vec<_>>());
+        let mut checked: Vec<_> = items.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect();
+        match other.join() {
+            Ok(rest) => checked.extend(rest),
+            Err(_) => checked.push(Err(Refusal { label: "internal", detail: "a checking thread panicked".into() })),
+        }
+        checked
+    })
 }
 
 fn check_item(
