@@ -184,8 +184,11 @@ fn try_commands(nodes: &[DemoNode]) -> Vec<String> {
     let dir = |node: &DemoNode| node.dir.root().display().to_string();
     vec![
         format!(
-            "curl -s -H 'Authorization: Bearer {}' -H 'Accept: application/taxii+json;version=2.1' {}/taxii2/",
-            civic.admin_token, civic.url
+            "curl -s -H 'Authorization: Bearer {}' -H 'Accept: application/taxii+json;version=2.1' \
+             '{}/intel/collections/{}/objects/'",
+            civic.admin_token,
+            civic.url,
+            received_collection(&nodes[super::parties::SOUTHLAND].id)
         ),
         format!(
             "curl -s -H 'Authorization: Bearer {}' -H 'Accept: application/taxii+json;version=2.1' \
