@@ -66,3 +66,20 @@ pub fn describe(json: &str) -> anyhow::Result<Described> {
         created_by_ref: facts.created_by.map(|id| id.to_string()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generator and `parties.rs` must agree on the node ids: every party has a
+    /// share, and everything else is reference data for Southland.
+    #[test]
+    fn every_party_authors_part_of_the_built_in_intelligence() {
+        let shares = shares().expect("the built-in bundle loads");
+        for (party, share) in PARTIES.iter().zip(&shares) {
+            assert!(share.len() >= 2, "{} has {} objects", party.name, share.len());
+        }
+        let reference = shares[SOUTHLAND].iter().filter(|object| object.id().object_type() == "attack-pattern").count();
+        assert!(reference >= 30, "{reference} ATT&CK techniques");
+    }
+}
