@@ -82,6 +82,51 @@ pub enum Command {
     /// was received from whom, under which treaty.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Start a small federation of five fictional parties on this machine, with real
+    /// nodes, treaties and intelligence, and show what each one may and may not see.
+    #[command(long_about = DEMO_ABOUT)]
+    Demo(DemoArgs),
+}
+
+const DEMO_ABOUT: &str = "Start a small federation on this machine and watch treaties decide what flows.\n\n\
+    Five fictional parties each get a real node: its own data directory, SQLite store, signing key and \
+    HTTP server on 127.0.0.1, all in this process. They make contact, confirm fingerprints and recognize \
+    each other, then negotiate and sign treaties with the real signed notes:\n  \
+    - three states of the Northern Marches (Northland, Southland, Eastland): pairwise treaties, cyber and \
+    counter-terrorism, up to TLP:AMBER, re-sharing to treaty partners;\n  \
+    - a distant state (Farland), with Northland only: counter-terrorism, attribution must-not;\n  \
+    - a non-governmental CERT (CivicCERT), with Southland only: cyber indicators up to TLP:GREEN, \
+    attribution must-not, no re-sharing.\n\n\
+    Each party then loads its share of the intelligence built into the binary (MITRE ATT&CK techniques \
+    and a fictional scenario marked TLP:CLEAR to TLP:RED), and sync runs by itself. When it settles, the \
+    demo prints each node's URL, admin token and fingerprint, the treaties in force, what each party \
+    originated, received and released, which releases were denied and why, and commands to try against \
+    the running nodes. It keeps running until Ctrl-C, then removes the temporary directory.\n\n\
+    Examples:\n  \
+    entente demo                           (a temporary directory, random ports)\n  \
+    entente demo --base-port 9100          (nodes on 9100-9104)\n  \
+    entente demo --keep-dir ./demo --once  (keep the nodes in ./demo, print, exit)\n  \
+    entente demo --once --json             (for scripts and tests)";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Put the five nodes' data directories in DIR and keep them after exit (inspect
+    /// them with `entente --dir DIR/<party> …`). Without it, a temporary directory is
+    /// used and removed on exit. DIR must be empty or not exist yet.
+    #[arg(long, value_name = "DIR")]
+    pub keep_dir: Option<PathBuf>,
+    /// Listen on BASE, BASE+1, … BASE+4 instead of ports the system picks.
+    #[arg(long, value_name = "PORT")]
+    pub base_port: Option<u16>,
+    /// Exit once the summary is printed instead of serving until Ctrl-C.
+    #[arg(long)]
+    pub once: bool,
+    /// Print the summary as JSON (progress stays on standard error).
+    #[arg(long)]
+    pub json: bool,
+    /// Give up if sync has not settled after this many seconds.
+    #[arg(long, default_value_t = 60)]
+    pub settle_timeout: u64,
 }
 
 const SYNC_ABOUT: &str = "Intelligence sync with partners under treaties.\n\n\

@@ -4,8 +4,9 @@ use crate::cli::{Global, LogFormat};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
-pub fn init(global: &Global) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+/// `default_filter` applies when `RUST_LOG` is not set.
+pub fn init(global: &Global, default_filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

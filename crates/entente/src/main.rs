@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    logging::init(&cli.global);
+    // The demo runs five servers in this process: only their warnings are worth reading.
+    let quiet = matches!(cli.command, cli::Command::Demo(_));
+    logging::init(&cli.global, if quiet { "warn" } else { "info,tower_http=info" });
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod demo;
 mod init;
 mod intel;
 mod keys;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Treaty(command) => treaty::run(&dir, command),
         Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
+        Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -75,7 +75,7 @@ fn encryption_key(dir: &DataDir) -> anyhow::Result<EncryptionKey> {
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
