@@ -18,6 +18,20 @@ CREATE TABLE seals (
     PRIMARY KEY (stix_id, content_hash)
 ) STRICT, WITHOUT ROWID;
 
+-- Every partner a version was received from (the first is also in `seals`): the feed
+-- never echoes a version back to a partner that sent it, and a version already held
+-- is not stored again when a second partner sends it.
+CREATE TABLE received_copies (
+    stix_id      TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    partner      TEXT NOT NULL,
+    received_at  INTEGER NOT NULL,
+    PRIMARY KEY (stix_id, content_hash, partner)
+) STRICT, WITHOUT ROWID;
+
+-- One version held in several collections is one version for the federation.
+CREATE INDEX objects_by_content ON objects(stix_id, content_hash, date_added);
+
 -- How far this node has read each partner's feed, and the page to acknowledge next.
 CREATE TABLE sync_cursors (
     partner     TEXT PRIMARY KEY,

@@ -43,6 +43,11 @@ pub struct FeedRow {
     pub content_hash: String,
     pub json: String,
     pub seal: Option<SealRecord>,
+    /// The recipient the feed is read for sent this version to us.
+    pub echo: bool,
+    /// The same version (id and content) is held earlier in another collection: the
+    /// feed carries it once.
+    pub duplicate: bool,
 }
 
 /// A release about to leave: what to record before the page is sent.
@@ -131,18 +136,23 @@ fn insert_seal(
 
 impl Store {
     /// Up to `limit` object versions after `after`, across every collection, with
-    /// their seals when they have one.
-    pub fn feed_rows(&self, after: Option<Cursor>, limit: u32) -> Result<Vec<FeedRow>, StoreError> {
+    /// their seals when they have one, as the feed for `recipient` reads them.
+    pub fn feed_rows(&self, after: Option<Cursor>, limit: u32, recipient: &str) -> Result<Vec<FeedRow>, StoreError> {
         let (date, sequence) = after.map_or((i64::MIN, i64::MIN), |cursor| (cursor.date_added_micros, cursor.sequence));
         self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(
                 "SELECT o.seq, o.date_added, o.stix_id, o.version, o.content_hash, o.json,
-                        s.object_hash, s.originator, s.key_id, s.sealed, s.signature, s.received_from, s.treaty, s.hops
+                        s.object_hash, s.originator, s.key_id, s.sealed, s.signature, s.received_from, s.treaty, s.hops,
+                        EXISTS(SELECT 1 FROM received_copies r
+                               WHERE r.stix_id = o.stix_id AND r.content_hash = o.content_hash AND r.partner = ?4),
+                        EXISTS(SELECT 1 FROM objects d
+                               WHERE d.stix_id = o.stix_id AND d.content_hash = o.content_hash
+                                 AND d.date_added < o.date_added)
                  FROM objects o LEFT JOIN seals s ON s.stix_id = o.stix_id AND s.content_hash = o.content_hash
                  WHERE o.date_added > ?1 OR (o.date_added = ?1 AND o.seq > ?2)
                  ORDER BY o.date_added, o.seq LIMIT ?3",
             )?;
-            let rows = statement.query_map((date, sequence, i64::from(limit)), |row| {
+            let rows = statement.query_map((date, sequence, i64::from(limit), recipient), |row| {
                 Ok(FeedRow {
                     cursor: Cursor { sequence: row.get(0)?, date_added_micros: row.get(1)? },
                     stix_id: row.get(2)?,
@@ -150,6 +160,8 @@ impl Store {
                     content_hash: row.get(4)?,
                     json: row.get(5)?,
                     seal: seal_from(row, 6)?,
+                    echo: row.get(14)?,
+                    duplicate: row.get(15)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -277,10 +289,25 @@ impl Store {
             let mut outcomes = Vec::with_capacity(page.objects.len());
             let mut entries = Vec::new();
             for received in &page.objects {
-                let outcome = add_one(transaction, &page.collection, &received.object, &mut clock)?;
+                let id = received.object.id().as_str();
+                let hash = content_hash(received.object.json());
+                let held: Option<String> = transaction
+                    .prepare_cached("SELECT version FROM objects WHERE stix_id = ?1 AND content_hash = ?2 LIMIT 1")?
+                    .query_row((id, &hash), |row| row.get(0))
+                    .optional()?;
+                let outcome = match held {
+                    // Already held, from another partner or another collection: one copy.
+                    Some(version) => AddOutcome::AlreadyPresent { version },
+                    None => add_one(transaction, &page.collection, &received.object, &mut clock)?,
+                };
                 if let AddOutcome::Added { version, .. } | AddOutcome::AlreadyPresent { version } = &outcome {
-                    let hash = content_hash(received.object.json());
-                    insert_seal(transaction, received.object.id().as_str(), &hash, &received.seal)?;
+                    transaction
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO received_copies (stix_id, content_hash, partner, received_at)
+                             VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute((id, &hash, &page.partner, now_micros))?;
+                    insert_seal(transaction, id, &hash, &received.seal)?;
                     if let (AddOutcome::Added { .. }, Some(treaty)) = (&outcome, &page.treaty) {
                         let version =
                             Timestamp::parse(version).map_err(|error| StoreError::Invalid(error.to_string()))?;

@@ -161,12 +161,12 @@ fn select(
     let budget = limit.saturating_mul(SCAN_FACTOR);
     let chunk = (limit * 2).clamp(64, 2000) as u32;
     loop {
-        let rows = store.feed_rows(after, chunk).map_err(internal)?;
+        let rows = store.feed_rows(after, chunk, gate.recipient.as_str()).map_err(internal)?;
         let exhausted = rows.len() < chunk as usize;
         for row in rows {
             scanned += 1;
             after = Some(row.cursor);
-            if is_echo(row.seal.as_ref(), &gate.recipient) {
+            if row.echo || row.duplicate || is_echo(row.seal.as_ref(), &gate.recipient) {
                 continue;
             }
             match judge(gate, &row) {

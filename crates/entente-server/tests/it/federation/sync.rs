@@ -67,7 +67,7 @@ pub fn add(node: &FedNode, objects: &[Value]) {
 
 /// Every object id a node holds, in any collection.
 pub fn held(store: &Store) -> Vec<String> {
-    store.feed_rows(None, 1_000_000).expect("feed").into_iter().map(|row| row.stix_id).collect()
+    store.feed_rows(None, 1_000_000, "").expect("feed").into_iter().map(|row| row.stix_id).collect()
 }
 
 /// The ledger, read back and verified.
@@ -116,7 +116,7 @@ async fn only_what_the_treaty_allows_travels_sealed_and_recorded() {
     assert_eq!(got, want, "exactly the green and the unmarked (AMBER) indicators");
 
     // Bravo stored them with Alpha's seal, received from Alpha under the treaty.
-    let row = b.store.feed_rows(None, 10).unwrap().into_iter().find(|row| row.stix_id == green["id"]).unwrap();
+    let row = b.store.feed_rows(None, 10, "").unwrap().into_iter().find(|row| row.stix_id == green["id"]).unwrap();
     let seal = row.seal.expect("a seal");
     assert_eq!(seal.originator, a.id.as_str());
     assert_eq!(seal.received_from.as_deref(), Some(a.id.as_str()));
@@ -221,4 +221,56 @@ async fn bad_sync_requests_are_refused_with_their_code() {
     assert_refused(post(&a, "/federation/v1/feed", request).await, 403, "relation-not-in-force").await;
     // Nothing refused above left a trace in Alpha's ledger.
     assert!(ledger(&a.store).iter().all(|entry| !matches!(entry.kind, EntryKind::Release { .. })));
+}
+
+/// A sharing treaty whose recipients may pass what they receive on to their own
+/// treaty partners.
+fn relaying_treaty(a: &StixId, b: &StixId) -> Treaty {
+    let base = sharing_treaty(a, b);
+    let mut body = base.body().clone();
+    body.resharing = entente_core::treaty::Resharing::TreatyPartners;
+    Treaty::draft(base.id(), a, now(), &body).expect("treaty")
+}
+
+/// How many stored rows hold this object id, in any collection.
+fn copies(store: &Store, id: &str) -> usize {
+    held(store).iter().filter(|held| *held == id).count()
+}
+
+#[tokio::test]
+async fn a_version_reaching_a_node_twice_is_stored_once_and_never_echoed() {
+    let a = FedNode::start("Alpha", 51).await;
+    let b = FedNode::start("Bravo", 52).await;
+    let c = FedNode::start("Charlie", 53).await;
+    for (x, y) in [(&a, &b), (&b, &c), (&a, &c)] {
+        recognize_each_other(x, y).await;
+        assert_eq!(conclude(x, y, &relaying_treaty(&x.id, &y.id)).await.state, "in-force");
+    }
+    let object = indicator(&[GREEN], &["cyber"]);
+    let id = object["id"].as_str().unwrap().to_owned();
+    add(&a, &[object]);
+    eventually("the indicator reaches Bravo and Charlie", || {
+        (copies(&b.store, &id) == 1 && copies(&c.store, &id) == 1).then_some(())
+    })
+    .await;
+    // Let every poke and pull run out: Bravo and Charlie offer it to each other.
+    for node in [&a, &b, &c] {
+        let syncer = entente_server::federation::Syncer::new(node.diplomat.clone(), Default::default());
+        syncer.pull_now(&Default::default(), None, &|_, _| {}).await.expect("pull");
+    }
+    for node in [&a, &b, &c] {
+        assert_eq!(copies(&node.store, &id), 1, "{} holds one copy", node.name);
+        let receptions = ledger(&node.store)
+            .into_iter()
+            .filter(|entry| matches!(&entry.kind, EntryKind::Receive { object, .. } if object.as_str() == id))
+            .count();
+        assert_eq!(receptions, usize::from(node.id != a.id), "{} records one reception", node.name);
+    }
+    // Nothing went back to Alpha, its originator.
+    let to_alpha = ledger(&b.store)
+        .into_iter()
+        .chain(ledger(&c.store))
+        .filter(|entry| matches!(&entry.kind, EntryKind::Release { recipient, .. } if recipient == &a.id))
+        .count();
+    assert_eq!(to_alpha, 0);
 }

@@ -74,8 +74,8 @@ fn flow(sender: &DemoNode, recipient: &DemoNode, treaty: &SignedTreaty, now: Tim
     let target = Recipient::new(&sender.id, recipient.id.clone(), [treaty], &memberships);
     let mut result =
         Flow { from: sender.party.handle, to: recipient.party.handle, allowed: 0, denied: BTreeMap::new() };
-    for row in sender.store.feed_rows(None, 1_000_000)? {
-        if is_echo(row.seal.as_ref(), &recipient.id) {
+    for row in sender.store.feed_rows(None, 1_000_000, recipient.id.as_str())? {
+        if row.echo || row.duplicate || is_echo(row.seal.as_ref(), &recipient.id) {
             continue;
         }
         let value: Value = serde_json::from_str(&row.json)?;

@@ -118,11 +118,8 @@ fn handle_of(nodes: &[DemoNode], id: &str) -> String {
 fn party(node: &DemoNode, nodes: &[DemoNode]) -> anyhow::Result<PartyReport> {
     let mut originated = 0;
     let mut received = Vec::new();
-    // A version received from two partners is stored once per partner's collection:
-    // it is listed once.
-    let mut seen = std::collections::HashSet::new();
-    for row in node.store.feed_rows(None, 1_000_000)? {
-        if !seen.insert((row.stix_id.clone(), row.content_hash.clone())) {
+    for row in node.store.feed_rows(None, 1_000_000, "")? {
+        if row.duplicate {
             continue;
         }
         match row.seal.as_ref().and_then(|seal| seal.received_from.clone().map(|from| (from, seal))) {
