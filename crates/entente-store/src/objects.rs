@@ -38,6 +38,8 @@ pub struct ObjectRow {
     pub spec_version: String,
     pub date_added_micros: i64,
     pub json: String,
+    /// Filled by [`Store::query_full`] only: the store's hash of `json`.
+    pub content_hash: String,
 }
 
 /// A page of results and where the next one starts.
@@ -125,8 +127,48 @@ impl Store {
                         id: row.get(2)?,
                         version: row.get(3)?,
                         spec_version: row.get(4)?,
-                        json: String::new(),
+                        ..ObjectRow::default()
                     }
+                })
+            })?;
+            let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
+            let more = rows.len() > page_size as usize;
+            rows.truncate(page_size as usize);
+            let next = if more {
+                rows.last().map(|row| Cursor { date_added_micros: row.date_added_micros, sequence: row.sequence })
+            } else {
+                None
+            };
+            Ok(Page { rows, next })
+        })
+    }
+
+    /// Runs a TAXII query returning every column of each row (JSON, metadata and
+    /// content hash): the path of reads that the release decision filters row by row.
+    pub fn query_full(
+        &self,
+        collection_id: &str,
+        object_id: Option<&str>,
+        filter: &Filter,
+        page_size: u32,
+    ) -> Result<Page, StoreError> {
+        let (sql, parameters) = build_query(collection_id, object_id, filter, page_size, true);
+        let sql = sql.replacen(
+            "SELECT seq, date_added, json",
+            "SELECT seq, date_added, json, stix_id, version, spec_version, content_hash",
+            1,
+        );
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(&sql)?;
+            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| {
+                Ok(ObjectRow {
+                    sequence: row.get(0)?,
+                    date_added_micros: row.get(1)?,
+                    json: row.get(2)?,
+                    id: row.get(3)?,
+                    version: row.get(4)?,
+                    spec_version: row.get(5)?,
+                    content_hash: row.get(6)?,
                 })
             })?;
             let mut rows = rows.collect::<Result<Vec<_>, _>>()?;

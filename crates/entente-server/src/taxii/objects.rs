@@ -1,7 +1,7 @@
 //! Reading and deleting objects: `objects/`, `manifest/`, `objects/{id}/`,
 //! `objects/{id}/versions/`.
 
-use super::{Access, TaxiiPath, collection_for, parse_filter, taxii_json, to_json};
+use super::{Access, TaxiiPath, collection_for, parse_filter, released, taxii_json, to_json};
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
@@ -51,6 +51,27 @@ async fn envelope(
     let size = page_size(&state.config, filter.limit);
     let store = &state.store;
     let collection = collection_for(store, &api_root, &collection, &caller, Access::Read)?;
+    if let Some(gate) = released::gate_for(state, &caller, crate::clock::now())? {
+        let (state, object) = (state.clone(), object.as_ref().map(|id| id.as_str().to_owned()));
+        return blocking(move || {
+            let page = state.store.query_full(&collection.id, object.as_deref(), &filter, size)?;
+            let page = released::filter(&state, &gate, page, true)?;
+            let mut body = String::from(ENVELOPE_OPEN);
+            body.push_str(&released::rows_json(&page.rows));
+            let next = page.next.map(|cursor| cursor.encode());
+            close_envelope(&mut body, page.rows.len(), next.as_deref());
+            let info = PageInfo {
+                count: page.rows.len(),
+                first_added_micros: page.rows.first().map(|row| row.date_added_micros),
+                last_added_micros: page.rows.last().map(|row| row.date_added_micros),
+                next: page.next,
+            };
+            let response =
+                with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
+            Ok((info, response))
+        })
+        .await;
+    }
     let mut body = String::with_capacity(size as usize * 1024);
     body.push_str(ENVELOPE_OPEN);
     let info = store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut body)?;
@@ -76,6 +97,14 @@ async fn query(
     let filter = parse_filter(query.as_deref(), scope)?;
     let size = page_size(&state.config, filter.limit);
     let collection = collection_for(&state.store, &api_root, &collection, &caller, Access::Read)?;
+    if let Some(gate) = released::gate_for(state, &caller, crate::clock::now())? {
+        let (state, object) = (state.clone(), object.as_ref().map(|id| id.as_str().to_owned()));
+        return blocking(move || {
+            let page = state.store.query_full(&collection.id, object.as_deref(), &filter, size)?;
+            released::filter(&state, &gate, page, false)
+        })
+        .await;
+    }
     let object = object.as_ref().map(StixId::as_str);
     Ok(state.store.query_objects(&collection.id, object, &filter, size, false)?)
 }

@@ -13,7 +13,7 @@ mod feed;
 mod poke;
 mod publish;
 mod pull;
-mod release;
+pub(crate) mod release;
 
 pub(crate) use feed::feed;
 pub(crate) use poke::poke;

@@ -274,3 +274,74 @@ async fn a_version_reaching_a_node_twice_is_stored_once_and_never_echoed() {
         .count();
     assert_eq!(to_alpha, 0);
 }
+
+/// Accredits an envoy of `partner` at `node` and returns its token.
+fn envoy_token(node: &FedNode, partner: &FedNode) -> String {
+    let token = format!("ent_envoy_{}", uuid::Uuid::new_v4().simple());
+    let treaty = node.relation(partner).treaty_in_force.expect("treaty in force");
+    let hash = entente_core::auth::TokenHash::of(&token);
+    node.store
+        .create_envoy_token(
+            &uuid::Uuid::new_v4().simple().to_string()[..8],
+            "envoy",
+            &hash,
+            partner.id.as_str(),
+            &treaty,
+            now().unix_micros(),
+        )
+        .expect("envoy token");
+    token
+}
+
+async fn taxii_get(node: &FedNode, path: &str, token: &str) -> Value {
+    let response = node
+        .client
+        .get(node.url(path))
+        .bearer_auth(token)
+        .header("accept", "application/taxii+json;version=2.1")
+        .send()
+        .await
+        .expect("TAXII GET");
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.expect("TAXII body")
+}
+
+#[tokio::test]
+async fn an_envoy_reads_over_taxii_only_what_the_release_decision_allows() {
+    let (a, b) = partners().await;
+    let green = indicator(&[GREEN], &["cyber"]);
+    let red = indicator(&[RED], &["cyber"]);
+    let unknown = indicator(&["marking-definition--00000000-0000-4000-8000-000000000000"], &["cyber"]);
+    add(&a, &[green.clone(), red.clone(), unknown.clone()]);
+    let collection = a.store.node_settings().unwrap().default_collection;
+    let token = envoy_token(&a, &b);
+
+    let objects = taxii_get(&a, &format!("/intel/collections/{collection}/objects/"), &token).await;
+    let ids: Vec<&str> = objects["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [green["id"].as_str().unwrap()], "only the green indicator: {objects}");
+    let manifest = taxii_get(&a, &format!("/intel/collections/{collection}/manifest/"), &token).await;
+    assert_eq!(manifest["objects"].as_array().unwrap().len(), 1, "the manifest hides the rest: {manifest}");
+    let response = a
+        .client
+        .get(a.url(&format!("/intel/collections/{collection}/objects/{}/", red["id"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .header("accept", "application/taxii+json;version=2.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404, "a RED object does not exist for the envoy");
+
+    // The read is a release, on the ledger.
+    let released: Vec<_> = ledger(&a.store)
+        .into_iter()
+        .filter_map(|entry| match entry.kind {
+            EntryKind::Release { object, recipient, obligations, .. } if recipient == b.id => {
+                Some((object.to_string(), obligations))
+            }
+            _ => None,
+        })
+        .filter(|(_, obligations)| obligations.iter().any(|o| o == "channel:taxii"))
+        .collect();
+    assert_eq!(released.len(), 1, "{released:?}");
+    assert_eq!(released[0].0, green["id"].as_str().unwrap());
+}
