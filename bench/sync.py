@@ -13,6 +13,7 @@ Usage: python3 bench/sync.py BINARY [N]
 """
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -39,7 +40,14 @@ def main() -> None:
             with open(data, "w") as out:
                 import subprocess
                 subprocess.run([sys.executable, os.path.join(here, "gen_indicators.py"), str(count)], stdout=out, check=True)
+            imported = time.perf_counter()
             alpha.run("intel", "import", data)
+            # Alpha's server seals what it originates as it arrives (in the background);
+            # wait for that, then time the sync itself.
+            db = sqlite3.connect(f"file:{os.path.join(alpha.dir, 'entente.db')}?mode=ro", uri=True)
+            while db.execute("SELECT count(*) FROM seals").fetchone()[0] < count:
+                time.sleep(0.05)
+            print(f"RESULT import_and_seal_seconds={time.perf_counter() - imported:.2f}")
             started = time.perf_counter()
             pulled = bravo.json("sync", "now")
             seconds = time.perf_counter() - started

@@ -168,6 +168,44 @@ impl Store {
         })
     }
 
+    /// Up to `limit` object versions after `after` that have no seal yet (versions this
+    /// node originated: received ones are stored with their seal).
+    pub fn unsealed_rows(&self, after: Option<Cursor>, limit: u32) -> Result<Vec<FeedRow>, StoreError> {
+        let (date, sequence) = after.map_or((i64::MIN, i64::MIN), |cursor| (cursor.date_added_micros, cursor.sequence));
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT o.seq, o.date_added, o.stix_id, o.version, o.content_hash, o.json FROM objects o
+                 WHERE (o.date_added > ?1 OR (o.date_added = ?1 AND o.seq > ?2))
+                   AND NOT EXISTS (SELECT 1 FROM seals s WHERE s.stix_id = o.stix_id AND s.content_hash = o.content_hash)
+                 ORDER BY o.date_added, o.seq LIMIT ?3",
+            )?;
+            let rows = statement.query_map((date, sequence, i64::from(limit)), |row| {
+                Ok(FeedRow {
+                    cursor: Cursor { sequence: row.get(0)?, date_added_micros: row.get(1)? },
+                    stix_id: row.get(2)?,
+                    version: row.get(3)?,
+                    content_hash: row.get(4)?,
+                    json: row.get(5)?,
+                    seal: None,
+                    echo: false,
+                    duplicate: false,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Stores seals this node made for versions it originated (a version that has one
+    /// keeps it).
+    pub fn store_seals(&self, seals: &[(String, String, SealRecord)]) -> Result<(), StoreError> {
+        self.pool.write(|transaction| {
+            for (stix_id, content_hash, seal) in seals {
+                insert_seal(transaction, stix_id, content_hash, seal)?;
+            }
+            Ok(())
+        })
+    }
+
     /// The newest position of the feed: changes when anything is stored.
     pub fn feed_head(&self) -> Result<Option<i64>, StoreError> {
         self.pool

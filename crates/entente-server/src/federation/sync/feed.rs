@@ -80,6 +80,7 @@ struct Outgoing {
 }
 
 fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, Stats), ApiError> {
+    let started = std::time::Instant::now();
     let request = syncer.accept(bytes, now)?;
     let RequestKind::Feed { after, limit, receipt } = request.kind else {
         return Err(ApiError::bad_request(
@@ -112,8 +113,8 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
     let key = identity.key();
     let mut new_seals = Vec::new();
     let mut outgoing = Vec::with_capacity(chosen.len());
-    for (row, treaty, obligations) in chosen {
-        outgoing.push(prepare(row, treaty, obligations, &gate, key, now, &mut new_seals)?);
+    for (row, object, treaty, obligations) in chosen {
+        outgoing.push(prepare(row, object, treaty, obligations, &gate, key, now, &mut new_seals)?);
     }
     let header = PageHeader {
         sender: gate.us.clone(),
@@ -137,7 +138,10 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
     stats.released = entries.len();
     let record =
         ReleaseRecord { partner: request.sender.to_string(), manifest: manifest.to_string(), new_seals, entries };
+    let built = started.elapsed();
     store.record_release(&record, now.unix_micros()).map_err(internal)?;
+    tracing::debug!(partner = %request.sender, items = stats.released, built_ms = built.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64, "served a feed page");
     Ok((page, stats))
 }
 
@@ -145,7 +149,7 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
 }
 
-type Chosen = (FeedRow, TreatyHash, Obligations);
+type Chosen = (FeedRow, Value, TreatyHash, Obligations);
 
 /// Scans the feed after `after` and keeps what the gate allows.
 fn select(
@@ -170,7 +174,7 @@ fn select(
                 continue;
             }
             match judge(gate, &row) {
-                Ok((treaty, obligations)) => chosen.push((row, treaty, obligations)),
+                Ok((object, treaty, obligations)) => chosen.push((row, object, treaty, obligations)),
                 Err(label) => stats.deny(label),
             }
             if chosen.len() == limit || scanned == budget {
@@ -190,7 +194,7 @@ fn is_echo(seal: Option<&SealRecord>, recipient: &StixId) -> bool {
     })
 }
 
-fn judge(gate: &Gate, row: &FeedRow) -> Result<(TreatyHash, Obligations), &'static str> {
+fn judge(gate: &Gate, row: &FeedRow) -> Result<(Value, TreatyHash, Obligations), &'static str> {
     let object: Value = serde_json::from_str(&row.json).map_err(|_| super::release::UNREADABLE)?;
     match gate.decide(&object, row.seal.as_ref())? {
         Decision::Allowed { obligations, .. } if obligations.encrypt_in_transit => {
@@ -198,14 +202,16 @@ fn judge(gate: &Gate, row: &FeedRow) -> Result<(TreatyHash, Obligations), &'stat
             // such objects are never sent in the clear.
             Err("encryption-unavailable")
         }
-        Decision::Allowed { treaty, obligations } => Ok((treaty, obligations)),
+        Decision::Allowed { treaty, obligations } => Ok((object, treaty, obligations)),
         Decision::Denied(reason) => Err(deny_label(&reason)),
     }
 }
 
 /// Seals (or reuses the seal of) one chosen version, applying its obligations.
+#[allow(clippy::too_many_arguments)]
 fn prepare(
     row: FeedRow,
+    mut object: Value,
     treaty: TreatyHash,
     obligations: Obligations,
     gate: &Gate,
@@ -217,7 +223,6 @@ fn prepare(
         Some(seal) => hops(&seal.hops).map_err(internal)?,
         None => Vec::new(),
     };
-    let mut object: Value = serde_json::from_str(&row.json).map_err(internal)?;
     let stripped = obligations.strip_attribution && object.get("created_by_ref").is_some();
     let (json, object_hash, seal) = if stripped {
         // The provider's attribution must not travel: this node vouches for the

@@ -1,8 +1,9 @@
 //! Intelligence sync: this node's feed for each partner (`feed.rs`, the sender's side:
 //! the release decision on every object version), the pull of each partner's feed
 //! (`pull.rs`, the receiver's side: page signature, seals, STIX validation, one
-//! transaction per page), pokes (`poke.rs`: a partner says its feed has news) and the
-//! publisher (`publish.rs`: pokes partners when this node's store grows).
+//! transaction per page), pokes (`poke.rs`: a partner says its feed has news), the
+//! publisher (`publish.rs`: pokes partners when this node's store grows) and the sealer
+//! (`sealer.rs`: seals what this node originates as it arrives).
 //!
 //! Data moves only by pull: a poke carries nothing but a wake-up. So there is one path
 //! out of the node for synced intelligence (the feed, through the release decision),
@@ -14,6 +15,7 @@ mod poke;
 mod publish;
 mod pull;
 pub(crate) mod release;
+mod sealer;
 
 pub(crate) use feed::feed;
 pub(crate) use poke::poke;
@@ -150,6 +152,7 @@ impl Syncer {
             () = &mut shutdown => {}
             () = pull::pull_forever(self.clone(), client.clone()) => {}
             () = publish::publish_forever(self.clone(), client) => {}
+            () = sealer::seal_forever(self.clone()) => {}
         }
     }
 }

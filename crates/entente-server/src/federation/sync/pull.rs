@@ -217,8 +217,11 @@ fn read(syncer: &Syncer, partner: &StixId, bytes: &[u8], request: &str) -> Resul
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
-    read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
-        .map_err(|error| format!("refused the page ({}): {error}", error.code()))
+    let started = std::time::Instant::now();
+    let page = read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
+        .map_err(|error| format!("refused the page ({}): {error}", error.code()));
+    tracing::debug!(%partner, read_ms = started.elapsed().as_millis() as u64, bytes = bytes.len(), "read a page");
+    page
 }
 
 /// Checks every item of a verified page (on two threads when it is large) and stores
@@ -229,6 +232,7 @@ fn store_page(
     page: InPage,
     now: Timestamp,
 ) -> Result<(PageReport, Option<String>), String> {
+    let started = std::time::Instant::now();
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
@@ -264,7 +268,9 @@ fn store_page(
         cursor: page.header.next.clone(),
         manifest: manifest.clone(),
     };
+    let checked_ms = started.elapsed().as_millis() as u64;
     let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
+    tracing::debug!(%partner, checked_ms, total_ms = started.elapsed().as_millis() as u64, "checked and stored a page");
     let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
     tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
     Ok((PageReport { items, added, refused: refused.len(), more: page.header.more }, manifest))
