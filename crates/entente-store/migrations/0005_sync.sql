@@ -65,3 +65,18 @@ CREATE TABLE feed_pages (
     served_at   INTEGER NOT NULL,
     receipt_entry INTEGER
 ) STRICT;
+
+-- Tombstones: an object declared gone by its originator (`final`: it never comes back)
+-- or recalled by the node that released it. Each is passed on to every partner this
+-- node released the object to (or only to `target`, for a recall of one partner).
+CREATE TABLE tombstones (
+    seq           INTEGER PRIMARY KEY,
+    stix_id       TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    final         INTEGER NOT NULL,
+    json          TEXT NOT NULL,
+    received_from TEXT,
+    target        TEXT,
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX tombstones_by_object ON tombstones(stix_id);

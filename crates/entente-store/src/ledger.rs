@@ -39,6 +39,9 @@ fn describe(kind: &EntryKind) -> (&'static str, String, String) {
         EntryKind::Release { object, recipient, .. } => ("release", object.to_string(), recipient.to_string()),
         EntryKind::Receipt(receipt) => ("receipt", receipt.object_hash.to_string(), receipt.recipient.to_string()),
         EntryKind::Receive { object, from, .. } => ("receive", object.to_string(), from.to_string()),
+        EntryKind::Revoked { object, .. } => ("revoked", object.to_string(), String::new()),
+        EntryKind::Recalled { object, from, .. } => ("recalled", object.to_string(), from.to_string()),
+        EntryKind::Removed { object, from, .. } => ("removed", object.to_string(), from.to_string()),
     }
 }
 

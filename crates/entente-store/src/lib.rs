@@ -21,6 +21,7 @@ mod settings;
 mod status;
 mod sync;
 mod tokens;
+mod tombstones;
 
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
 pub use error::StoreError;
@@ -31,6 +32,7 @@ pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
+pub use tombstones::TombstoneRecord;
 
 use pool::Pool;
 use std::path::{Path, PathBuf};

@@ -336,6 +336,11 @@ impl Store {
                 let outcome = match held {
                     // Already held, from another partner or another collection: one copy.
                     Some(version) => AddOutcome::AlreadyPresent { version },
+                    // Its originator declared it gone: a late relay does not bring it back.
+                    None if crate::tombstones::is_final(transaction, id)? => AddOutcome::Conflict {
+                        version: String::new(),
+                        reason: "its originator revoked it (tombstone)".into(),
+                    },
                     None => add_one(transaction, &page.collection, &received.object, &mut clock)?,
                 };
                 if let AddOutcome::Added { version, .. } | AddOutcome::AlreadyPresent { version } = &outcome {

@@ -351,6 +351,21 @@ pub enum IntelCommand {
         #[arg(long)]
         all_versions: bool,
     },
+    /// Revoke an object this node originated: every version is deleted here, and a
+    /// tombstone signed by this node goes to every partner that received it, which
+    /// deletes it and passes the tombstone on to the nodes it shared it with, however
+    /// many hops away. The object is never stored again by sync. To tighten an object's
+    /// markings instead, import a new version: partners no longer entitled to it have
+    /// it recalled.
+    Revoke {
+        /// The object's id (`indicator--…`).
+        id: String,
+        /// Why, as partners will read it (at most 500 characters).
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const RELATIONS_ABOUT: &str = "Diplomatic relations with other nodes.\n\n\

@@ -38,6 +38,14 @@ pub enum EntryKind {
     Receipt(Receipt),
     /// This node received an object version from a node under a treaty.
     Receive { object: StixId, version: Timestamp, object_hash: ContentHash, from: StixId, treaty: TreatyHash },
+    /// This node, the object's originator, revoked it: every version is deleted here and
+    /// a tombstone goes to every node that received it.
+    Revoked { object: StixId, reason: String },
+    /// This node recalled an object from a node it had released it to.
+    Recalled { object: StixId, from: StixId, reason: String },
+    /// A tombstone signed by `issuer`, received from `from`, removed `removed` stored
+    /// versions of the object here.
+    Removed { object: StixId, issuer: StixId, from: StixId, removed: u64 },
 }
 
 /// One link of the chain.
@@ -92,6 +100,16 @@ impl EntryKind {
                 "type": "receive", "object": object.as_str(), "version": version.to_string(),
                 "object_hash": object_hash.as_str(), "from": from.as_str(), "treaty": treaty.as_str(),
             }),
+            EntryKind::Revoked { object, reason } => {
+                json!({"type": "revoked", "object": object.as_str(), "reason": reason})
+            }
+            EntryKind::Recalled { object, from, reason } => {
+                json!({"type": "recalled", "object": object.as_str(), "from": from.as_str(), "reason": reason})
+            }
+            EntryKind::Removed { object, issuer, from, removed } => json!({
+                "type": "removed", "object": object.as_str(), "issuer": issuer.as_str(), "from": from.as_str(),
+                "removed": removed.to_string(),
+            }),
         }
     }
 
@@ -128,6 +146,21 @@ impl EntryKind {
                 object_hash: members.parse("object_hash", ContentHash::parse)?,
                 from: members.parse("from", StixId::parse)?,
                 treaty: members.parse("treaty", TreatyHash::parse)?,
+            },
+            "revoked" => EntryKind::Revoked {
+                object: members.parse("object", StixId::parse)?,
+                reason: members.text("reason")?.to_owned(),
+            },
+            "recalled" => EntryKind::Recalled {
+                object: members.parse("object", StixId::parse)?,
+                from: members.parse("from", StixId::parse)?,
+                reason: members.text("reason")?.to_owned(),
+            },
+            "removed" => EntryKind::Removed {
+                object: members.parse("object", StixId::parse)?,
+                issuer: members.parse("issuer", StixId::parse)?,
+                from: members.parse("from", StixId::parse)?,
+                removed: members.parse("removed", str::parse::<u64>)?,
             },
             other => return Err(EntryError::UnknownEventType(other.to_owned())),
         };

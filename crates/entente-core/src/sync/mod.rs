@@ -14,7 +14,9 @@
 mod page;
 mod request;
 mod seal;
+mod tombstone;
 
 pub use page::{InItem, InPage, MAX_PAGE_BYTES, OutItem, PageError, PageHeader, read_page, write_page};
 pub use request::{MAX_PAGE_ITEMS, MAX_REQUEST_BYTES, RequestError, RequestKind, SyncRequest, verify_request};
 pub use seal::{Seal, SealError, object_hash, statement};
+pub use tombstone::{MAX_REASON_CHARS, Tombstone, TombstoneKind, clean_reason};

@@ -17,11 +17,13 @@
 //!
 //! The signature is over the canonical bytes of the **manifest**
 //! `{"type": "entente-feed-page", "sender", "recipient", "request", "items": [digest…],
-//! "next"?, "more"}` where each digest is the content hash of the item with `object`
+//! "tombstones"?, "next"?, "more"}` (`tombstones` only when there are some, each the
+//! content hash of the tombstone) where each item digest is the content hash of the item with `object`
 //! replaced by `object_hash` (the object's content hash). The manifest's own content hash
 //! names the page: the receiver's receipt signs it.
 
 use super::seal::{Seal, SealError};
+use super::tombstone::Tombstone;
 use crate::StixId;
 use crate::canonical::{content_hash, to_canonical_bytes};
 use crate::keys::{KeyId, PublicKey, Signature};
@@ -77,6 +79,8 @@ impl InItem {
 pub struct InPage {
     pub header: PageHeader,
     pub items: Vec<InItem>,
+    /// Objects declared gone (their signatures are still to be checked).
+    pub tombstones: Vec<Tombstone>,
     /// The content hash of the manifest: what a receipt acknowledges.
     pub manifest: ContentHash,
 }
@@ -125,13 +129,20 @@ fn item_digest(object_hash: &ContentHash, seal: &Seal, hops: &[HopRule], treaty:
     content_hash(&value).unwrap_or_default()
 }
 
-fn manifest_bytes(header: &PageHeader, digests: Vec<String>) -> Vec<u8> {
+fn tombstone_digest(tombstone: &Tombstone) -> String {
+    content_hash(&tombstone.to_value()).unwrap_or_default()
+}
+
+fn manifest_bytes(header: &PageHeader, digests: Vec<String>, tombstones: Vec<String>) -> Vec<u8> {
     let mut map = Map::new();
     map.insert("type".into(), json!("entente-feed-page"));
     map.insert("sender".into(), json!(header.sender.as_str()));
     map.insert("recipient".into(), json!(header.recipient.as_str()));
     map.insert("request".into(), json!(header.request));
     map.insert("items".into(), json!(digests));
+    if !tombstones.is_empty() {
+        map.insert("tombstones".into(), json!(tombstones));
+    }
     if let Some(next) = &header.next {
         map.insert("next".into(), json!(next));
     }
@@ -146,9 +157,14 @@ fn hash_of_bytes(bytes: &[u8]) -> ContentHash {
 }
 
 /// Writes and signs a page; returns the JSON text and the manifest hash.
-pub fn write_page(header: &PageHeader, items: &[OutItem<'_>], key: &NodeKey) -> (String, ContentHash) {
+pub fn write_page(
+    header: &PageHeader,
+    items: &[OutItem<'_>],
+    tombstones: &[Tombstone],
+    key: &NodeKey,
+) -> (String, ContentHash) {
     let digests = items.iter().map(|item| item_digest(item.object_hash, item.seal, item.hops, item.treaty)).collect();
-    let manifest = manifest_bytes(header, digests);
+    let manifest = manifest_bytes(header, digests, tombstones.iter().map(tombstone_digest).collect());
     let signature = key.sign(&manifest);
     let mut out = String::with_capacity(items.iter().map(|item| item.object_json.len() + 400).sum::<usize>() + 512);
     out.push_str(r#"{"entente":"1","type":"feed-page","sender":"#);
@@ -173,6 +189,11 @@ pub fn write_page(header: &PageHeader, items: &[OutItem<'_>], key: &NodeKey) -> 
         out.push('}');
     }
     out.push(']');
+    if !tombstones.is_empty() {
+        let values: Vec<Value> = tombstones.iter().map(Tombstone::to_value).collect();
+        out.push_str(r#","tombstones":"#);
+        out.push_str(&Value::Array(values).to_string());
+    }
     if let Some(next) = &header.next {
         out.push_str(r#","next":"#);
         out.push_str(&json!(next).to_string());
@@ -201,8 +222,19 @@ pub fn read_page(
 ) -> Result<InPage, PageError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|error| malformed(error.to_string()))?;
     let Value::Object(mut map) = value else { return Err(malformed("not a JSON object")) };
-    const MEMBERS: &[&str] =
-        &["entente", "type", "sender", "recipient", "request", "items", "next", "more", "key_id", "signature"];
+    const MEMBERS: &[&str] = &[
+        "entente",
+        "type",
+        "sender",
+        "recipient",
+        "request",
+        "items",
+        "tombstones",
+        "next",
+        "more",
+        "key_id",
+        "signature",
+    ];
     if let Some(unknown) = map.keys().find(|key| !MEMBERS.contains(&key.as_str())) {
         return Err(malformed(format!("unknown member {unknown:?}")));
     }
@@ -246,11 +278,22 @@ pub fn read_page(
         digests.push(item_digest(&item.object_hash, &item.seal, &item.hops, &item.treaty));
         items.push(item);
     }
+    let tombstones = match map.remove("tombstones") {
+        None => Vec::new(),
+        Some(Value::Array(values)) if !values.is_empty() => values
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                Tombstone::from_value(value).map_err(|reason| malformed(format!("tombstones[{index}]: {reason}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => return Err(malformed("`tombstones` is absent or a non-empty list")),
+    };
     let header = PageHeader { sender: found_sender, recipient, request: found_request, next, more };
-    let manifest = manifest_bytes(&header, digests);
+    let manifest = manifest_bytes(&header, digests, tombstones.iter().map(tombstone_digest).collect());
     let key = sender_key(&key_id).ok_or_else(|| PageError::UnknownKey(key_id.clone()))?;
     key.verify(&manifest, &signature).map_err(|_| PageError::BadSignature(key_id.clone()))?;
-    Ok(InPage { header, items, manifest: hash_of_bytes(&manifest) })
+    Ok(InPage { header, items, tombstones, manifest: hash_of_bytes(&manifest) })
 }
 
 fn read_item(raw: Value) -> Result<InItem, String> {

@@ -5,4 +5,5 @@ mod pattern;
 mod relation;
 mod release;
 mod stix;
+mod sync;
 mod treaty;

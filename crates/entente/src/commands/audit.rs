@@ -120,6 +120,15 @@ fn describe(kind: &EntryKind, name: &dyn Fn(&str) -> String) -> String {
             receipt.object_hash,
             receipt.key_id
         ),
+        EntryKind::Revoked { object, reason } => format!("revoked {object} (tombstone to every holder): {reason}"),
+        EntryKind::Recalled { object, from, reason } => {
+            format!("recalled {object} from {}: {reason}", name(from.as_str()))
+        }
+        EntryKind::Removed { object, issuer, from, removed } => format!(
+            "removed {removed} version(s) of {object}: tombstone by {} received from {}",
+            name(issuer.as_str()),
+            name(from.as_str())
+        ),
         EntryKind::NoteSent { note, to, .. } => format!("sent note {note} to {}", name(to.as_str())),
         EntryKind::NoteReceived { note, from, .. } => format!("received note {note} from {}", name(from.as_str())),
     }

@@ -64,7 +64,61 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
         IntelCommand::Export { collection, types, all_versions } => {
             export(&store, collection, types, all_versions).map(|()| ExitCode::SUCCESS)
         }
+        IntelCommand::Revoke { id, reason, json } => {
+            revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
+        }
     }
+}
+
+/// What `intel revoke` did.
+#[derive(serde::Serialize)]
+struct Revoked {
+    object: String,
+    removed_versions: u64,
+    tombstone: serde_json::Value,
+}
+
+fn revoke(dir: &DataDir, store: &Store, id: &str, reason: &str, json: bool) -> anyhow::Result<()> {
+    use entente_core::ledger::EntryKind;
+    use entente_core::sync::{Tombstone, TombstoneKind};
+    let object =
+        entente_core::StixId::parse(id).map_err(|error| anyhow::anyhow!("{id:?} is not a STIX id: {error}"))?;
+    if reason.trim().is_empty() {
+        anyhow::bail!("give a --reason: partners read it with the tombstone");
+    }
+    if !store.holds(id)? {
+        anyhow::bail!("this node holds no object {id}; nothing to revoke (see `entente audit show --object {id}`)");
+    }
+    let settings = store.node_settings()?;
+    if let Some(originator) = store.held_originator(id)?
+        && originator != settings.identity_id
+    {
+        anyhow::bail!(
+            "{id} was originated by {originator}, not by this node: only its originator can revoke it for everyone. \
+             Delete this node's copy with a TAXII DELETE, or ask the originator to revoke it."
+        );
+    }
+    let us = entente_core::StixId::parse(&settings.identity_id)?;
+    let now = entente_core::Timestamp::from_unix_micros(super::now_micros());
+    let tombstone = Tombstone::make(&dir.read_key()?, TombstoneKind::Revoked, us.clone(), object.clone(), reason, now);
+    let record = entente_store::TombstoneRecord {
+        stix_id: id.to_owned(),
+        issuer: us.to_string(),
+        is_final: true,
+        json: tombstone.to_value().to_string(),
+        received_from: None,
+        target: None,
+    };
+    let entry = EntryKind::Revoked { object, reason: tombstone.reason.clone() };
+    let removed = store.remove_with_tombstone(&record, entry, now.unix_micros())?;
+    let outcome = Revoked { object: id.to_owned(), removed_versions: removed, tombstone: tombstone.to_value() };
+    emit(json, &outcome, |outcome| {
+        format!(
+            "Revoked {}: {} version(s) deleted here. The signed tombstone goes to every partner that received it \
+             with their next pull (`entente sync status` shows them; `entente audit show --object {}` records it).",
+            outcome.object, outcome.removed_versions, outcome.object
+        )
+    })
 }
 
 fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {

@@ -22,11 +22,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entente_core::ledger::{ContentHash, EntryKind};
 use entente_core::release::{Decision, HopRule, Obligations};
-use entente_core::sync::{MAX_REQUEST_BYTES, OutItem, PageHeader, RequestKind, Seal, object_hash, write_page};
+use entente_core::sync::{
+    MAX_REQUEST_BYTES, OutItem, PageHeader, RequestKind, Seal, Tombstone, TombstoneKind, object_hash, write_page,
+};
 use entente_core::taxii::Cursor;
 use entente_core::treaty::TreatyHash;
 use entente_core::{StixId, Timestamp};
-use entente_store::{FeedRow, ReleaseRecord, SealRecord};
+use entente_store::{FeedRow, ReleaseRecord, SealRecord, TombstoneRecord};
 use serde_json::Value;
 
 /// A page scans at most this many object versions per item it may hold.
@@ -103,12 +105,21 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
             format!("no treaty between this node and {} is in force: nothing may be released", request.sender),
         ));
     }
-    let after = after
-        .map(|text| Cursor::decode(&text))
-        .transpose()
-        .map_err(|error| ApiError::bad_request("invalid-cursor", error.to_string()))?;
+    let (after, after_tombstone) = split_cursor(after.as_deref())?;
     let mut stats = Stats::default();
     let (chosen, next, more) = select(syncer, &gate, after, limit as usize, &mut stats)?;
+    let tombstone_rows = store.tombstones_for(request.sender.as_str(), after_tombstone, limit).map_err(internal)?;
+    let last_tombstone = tombstone_rows.last().map_or(after_tombstone, |(seq, _)| *seq);
+    let more = more || tombstone_rows.len() == limit as usize;
+    let tombstones: Vec<Tombstone> = tombstone_rows
+        .iter()
+        .filter_map(|(seq, json)| {
+            let parsed = serde_json::from_str(json)
+                .map_err(|error| error.to_string())
+                .and_then(|value| Tombstone::from_value(&value));
+            parsed.map_err(|error| tracing::warn!(seq, %error, "a stored tombstone is unreadable; skipped")).ok()
+        })
+        .collect();
     let identity = diplomat.identity();
     let key = identity.key();
     let mut new_seals = Vec::new();
@@ -120,7 +131,7 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
         sender: gate.us.clone(),
         recipient: request.sender.clone(),
         request: request.id.clone(),
-        next: next.map(Cursor::encode),
+        next: Some(format!("{}~{last_tombstone}", next.map(Cursor::encode).unwrap_or_default())),
         more,
     };
     let items: Vec<OutItem<'_>> = outgoing
@@ -133,7 +144,7 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
             treaty: &item.treaty,
         })
         .collect();
-    let (page, manifest) = write_page(&header, &items, key);
+    let (page, manifest) = write_page(&header, &items, &tombstones, key);
     let entries = outgoing.iter().map(|item| release_entry(item, &request.sender)).collect::<Result<Vec<_>, _>>()?;
     stats.released = entries.len();
     let record =
@@ -175,7 +186,10 @@ fn select(
             }
             match judge(gate, &row) {
                 Ok((object, treaty, obligations)) => chosen.push((row, object, treaty, obligations)),
-                Err(label) => stats.deny(label),
+                Err(label) => {
+                    stats.deny(label);
+                    recall_if_released(syncer, gate, &row, label)?;
+                }
             }
             if chosen.len() == limit || scanned == budget {
                 return Ok((chosen, after, true));
@@ -281,4 +295,50 @@ fn release_entry(item: &Outgoing, recipient: &StixId) -> Result<EntryKind, ApiEr
         treaty: item.treaty.clone(),
         obligations,
     })
+}
+
+/// Reads a feed cursor: `<objects cursor>~<last tombstone sent>` (either part may be
+/// empty or absent at the start).
+fn split_cursor(after: Option<&str>) -> Result<(Option<Cursor>, i64), ApiError> {
+    let invalid = |reason: String| ApiError::bad_request("invalid-cursor", reason);
+    let Some(text) = after else { return Ok((None, 0)) };
+    let (objects, tombstones) = text.split_once('~').unwrap_or((text, "0"));
+    let objects = (!objects.is_empty())
+        .then(|| Cursor::decode(objects))
+        .transpose()
+        .map_err(|error| invalid(error.to_string()))?;
+    let tombstones = tombstones.parse::<i64>().map_err(|_| invalid(format!("{tombstones:?} is not a position")))?;
+    Ok((objects, tombstones))
+}
+
+/// When a version is denied to a partner that received an earlier version of the same
+/// object (its markings were tightened, or the treaty narrowed), the partner is no
+/// longer entitled to the object: this node recalls it, once.
+fn recall_if_released(syncer: &Syncer, gate: &Gate, row: &FeedRow, label: &'static str) -> Result<(), ApiError> {
+    if label == "encryption-unavailable" || label == super::release::UNREADABLE {
+        return Ok(());
+    }
+    let store = syncer.diplomat().store();
+    let partner = gate.recipient.as_str();
+    if !store.released_to(&row.stix_id, partner).map_err(internal)? {
+        return Ok(());
+    }
+    let identity = syncer.diplomat().identity();
+    let object = StixId::parse(&row.stix_id).map_err(internal)?;
+    let reason = format!("a later version may not be released to this node ({label})");
+    let tombstone =
+        Tombstone::make(identity.key(), TombstoneKind::Recalled, gate.us.clone(), object.clone(), &reason, gate.now);
+    let record = TombstoneRecord {
+        stix_id: row.stix_id.clone(),
+        issuer: gate.us.to_string(),
+        is_final: false,
+        json: tombstone.to_value().to_string(),
+        received_from: None,
+        target: Some(partner.to_owned()),
+    };
+    let entry = EntryKind::Recalled { object, from: gate.recipient.clone(), reason };
+    if store.record_recall(&record, entry, gate.now.unix_micros()).map_err(internal)? {
+        tracing::info!(partner, object = %row.stix_id, reason = label, "recalled an object the partner may no longer hold");
+    }
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! The publisher: when this node's store grows (a TAXII add, an import by the CLI,
-//! intelligence received from a partner), it pokes every partner with a treaty in
+//! intelligence received from a partner) or a tombstone is recorded, it pokes every partner with a treaty in
 //! force, so they pull at once instead of at their next poll.
 
 use super::{Syncer, endpoint};
@@ -13,7 +13,11 @@ pub(super) async fn publish_forever(syncer: Syncer, client: reqwest::Client) {
     loop {
         ticker.tick().await;
         let store = syncer.diplomat().store().clone();
-        let head = match tokio::task::spawn_blocking(move || store.feed_head()).await {
+        let head = match tokio::task::spawn_blocking(move || {
+            Ok::<_, entente_store::StoreError>((store.feed_head()?, store.tombstone_head()?))
+        })
+        .await
+        {
             Ok(Ok(head)) => head,
             Ok(Err(error)) => {
                 tracing::warn!(%error, "cannot read the feed head");
@@ -21,7 +25,8 @@ pub(super) async fn publish_forever(syncer: Syncer, client: reqwest::Client) {
             }
             Err(_) => continue,
         };
-        if head.is_none() || head == last_head {
+        let head = Some(head);
+        if head.is_some_and(|(objects, tombstones)| objects.is_none() && tombstones == 0) || head == last_head {
             continue;
         }
         last_head = head;

@@ -16,13 +16,16 @@ use super::release::hops_text;
 use super::{Syncer, endpoint};
 use crate::clock::now;
 use entente_core::auth::Role;
+use entente_core::ledger::EntryKind;
 use entente_core::ledger::{ContentHash, sign_receipt};
 use entente_core::release::HopRule;
 use entente_core::stix::StixObject;
-use entente_core::sync::{InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, read_page};
+use entente_core::sync::{
+    InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, Tombstone, TombstoneKind, read_page,
+};
 use entente_core::treaty::SignedTreaty;
 use entente_core::{StixId, Timestamp};
-use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord};
+use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord, TombstoneRecord};
 
 pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
     let mut ticker = tokio::time::interval(syncer.config().poll);
@@ -271,6 +274,12 @@ fn store_page(
     let checked_ms = started.elapsed().as_millis() as u64;
     let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
     tracing::debug!(%partner, checked_ms, total_ms = started.elapsed().as_millis() as u64, "checked and stored a page");
+    for tombstone in &page.tombstones {
+        if let Err(refusal) = apply_tombstone(syncer, partner, tombstone, &keys, now) {
+            tracing::warn!(%partner, object = %tombstone.object, reason = refusal.label, detail = %refusal.detail, "refused a tombstone");
+            syncer.count_refusals(&[refusal.label]);
+        }
+    }
     let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
     tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
     Ok((PageReport { items, added, refused: refused.len(), more: page.header.more }, manifest))
@@ -352,4 +361,75 @@ fn received_collection(syncer: &Syncer, partner: &StixId, now: Timestamp) -> Res
         write_roles: vec![Role::Admin],
     };
     store.ensure_collection(&spec, now.unix_micros()).map_err(|error| error.to_string())
+}
+
+/// Applies a tombstone from `partner`: accepted when signed by the originator of the
+/// copy this node holds (the object is gone for good, and the same tombstone is passed
+/// on) or by the partner itself (a recall: this node passes on a recall of its own).
+fn apply_tombstone(
+    syncer: &Syncer,
+    partner: &StixId,
+    tombstone: &Tombstone,
+    keys: &KeyBook,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    let refuse = |label: &'static str, detail: String| Refusal { label, detail };
+    let diplomat = syncer.diplomat();
+    let store = diplomat.store();
+    let failed = |error: entente_store::StoreError| refuse("internal", error.to_string());
+    let object = tombstone.object.as_str();
+    // Nothing held (never received, or removed by this tombstone already): nothing to do.
+    if !store.holds(object).map_err(failed)? {
+        return Ok(());
+    }
+    let originator = store.held_originator(object).map_err(failed)?;
+    let identity = diplomat.identity();
+    let us = identity.node_id();
+    let is_final = tombstone.kind == TombstoneKind::Revoked;
+    let entitled = match tombstone.kind {
+        TombstoneKind::Revoked => originator.as_deref() == Some(tombstone.issuer.as_str()),
+        TombstoneKind::Recalled => &tombstone.issuer == partner,
+    };
+    if originator.as_deref() == Some(us.as_str()) || !entitled {
+        return Err(refuse(
+            "tombstone-not-entitled",
+            format!(
+                "{} may not declare {object} gone here: only its originator or the node that sent it",
+                tombstone.issuer
+            ),
+        ));
+    }
+    let key = keys.key_of(&tombstone.issuer, &tombstone.key_id).ok_or_else(|| {
+        refuse("unknown-issuer", format!("no pinned key {} of {}", tombstone.key_id, tombstone.issuer))
+    })?;
+    tombstone.check(&key).map_err(|error| refuse("bad-tombstone", error.to_string()))?;
+    let passed_on = if is_final {
+        tombstone.clone()
+    } else {
+        Tombstone::make(
+            identity.key(),
+            TombstoneKind::Recalled,
+            us.clone(),
+            tombstone.object.clone(),
+            &format!("passed on: {}", tombstone.reason),
+            now,
+        )
+    };
+    let record = TombstoneRecord {
+        stix_id: object.to_owned(),
+        issuer: passed_on.issuer.to_string(),
+        is_final,
+        json: passed_on.to_value().to_string(),
+        received_from: Some(partner.to_string()),
+        target: None,
+    };
+    let entry = EntryKind::Removed {
+        object: tombstone.object.clone(),
+        issuer: tombstone.issuer.clone(),
+        from: partner.clone(),
+        removed: 0,
+    };
+    let removed = store.remove_with_tombstone(&record, entry, now.unix_micros()).map_err(failed)?;
+    tracing::info!(%partner, object, issuer = %tombstone.issuer, removed, is_final, "applied a tombstone");
+    Ok(())
 }

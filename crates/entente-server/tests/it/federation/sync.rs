@@ -345,3 +345,106 @@ async fn an_envoy_reads_over_taxii_only_what_the_release_decision_allows() {
     assert_eq!(released.len(), 1, "{released:?}");
     assert_eq!(released[0].0, green["id"].as_str().unwrap());
 }
+
+/// Alpha, Bravo and Charlie: Alpha–Bravo and Bravo–Charlie have relaying treaties;
+/// Alpha and Charlie only recognized each other (Charlie can check Alpha's seals), so
+/// what Alpha shares reaches Charlie through Bravo only.
+async fn chain() -> (FedNode, FedNode, FedNode) {
+    let a = FedNode::start("Alpha", 61).await;
+    let b = FedNode::start("Bravo", 62).await;
+    let c = FedNode::start("Charlie", 63).await;
+    for (x, y) in [(&a, &b), (&b, &c)] {
+        recognize_each_other(x, y).await;
+        assert_eq!(conclude(x, y, &relaying_treaty(&x.id, &y.id)).await.state, "in-force");
+    }
+    recognize_each_other(&a, &c).await;
+    (a, b, c)
+}
+
+/// Runs pulls on every node until nothing moves.
+async fn pull_everywhere(nodes: &[&FedNode]) {
+    for _ in 0..3 {
+        for node in nodes {
+            let syncer = entente_server::federation::Syncer::new(node.diplomat.clone(), Default::default());
+            syncer.pull_now(&Default::default(), None, &|_, _| {}).await.expect("pull");
+        }
+    }
+}
+
+fn removed_entries(store: &Store, id: &str) -> usize {
+    ledger(store)
+        .into_iter()
+        .filter(|entry| matches!(&entry.kind, EntryKind::Removed { object, .. } if object.as_str() == id))
+        .count()
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_every_holder_two_hops_away_and_the_object_never_returns() {
+    let (a, b, c) = chain().await;
+    let object = indicator(&[GREEN], &["cyber"]);
+    let id = object["id"].as_str().unwrap().to_owned();
+    add(&a, &[object]);
+    pull_everywhere(&[&a, &b, &c]).await;
+    assert_eq!((copies(&b.store, &id), copies(&c.store, &id)), (1, 1), "shared two hops away");
+
+    // Alpha revokes it, as `entente intel revoke` does.
+    let tombstone = entente_core::sync::Tombstone::make(
+        &a.key(),
+        entente_core::sync::TombstoneKind::Revoked,
+        a.id.clone(),
+        StixId::parse(&id).unwrap(),
+        "false positive",
+        now(),
+    );
+    let record = entente_store::TombstoneRecord {
+        stix_id: id.clone(),
+        issuer: a.id.to_string(),
+        is_final: true,
+        json: tombstone.to_value().to_string(),
+        received_from: None,
+        target: None,
+    };
+    let entry = EntryKind::Revoked { object: tombstone.object.clone(), reason: "false positive".into() };
+    assert_eq!(a.store.remove_with_tombstone(&record, entry, now().unix_micros()).unwrap(), 1);
+    pull_everywhere(&[&a, &b, &c]).await;
+    for node in [&b, &c] {
+        assert_eq!(copies(&node.store, &id), 0, "{} deleted it", node.name);
+        assert_eq!(removed_entries(&node.store, &id), 1, "{} recorded the removal", node.name);
+    }
+
+    // A stale copy offered again is refused: Bravo's operator imports it anew (Bravo
+    // seals it as its own) and Charlie, holding Alpha's tombstone, does not take it.
+    assert!(c.store.is_tombstoned(&id).unwrap(), "Charlie keeps the originator's tombstone");
+    let mut again = indicator(&[GREEN], &["cyber"]);
+    again["id"] = json!(id);
+    add(&b, &[again]);
+    pull_everywhere(&[&a, &b, &c]).await;
+    assert_eq!(copies(&b.store, &id), 1, "Bravo's own copy");
+    assert_eq!(copies(&c.store, &id), 0, "Charlie refuses what its originator revoked");
+}
+
+#[tokio::test]
+async fn tightening_the_markings_recalls_the_object_from_every_holder() {
+    let (a, b, c) = chain().await;
+    let mut object = indicator(&[GREEN], &["cyber"]);
+    let id = object["id"].as_str().unwrap().to_owned();
+    add(&a, std::slice::from_ref(&object));
+    pull_everywhere(&[&a, &b, &c]).await;
+    assert_eq!((copies(&b.store, &id), copies(&c.store, &id)), (1, 1));
+
+    // A new version marked RED: no partner may hold the object any more.
+    object["modified"] = json!("2026-11-02T00:00:00.000Z");
+    object["object_marking_refs"] = json!([RED]);
+    add(&a, &[object]);
+    pull_everywhere(&[&a, &b, &c]).await;
+    for node in [&b, &c] {
+        assert_eq!(copies(&node.store, &id), 0, "{} no longer holds any version", node.name);
+        assert_eq!(removed_entries(&node.store, &id), 1, "{} recorded the recall", node.name);
+    }
+    let recalls = ledger(&a.store)
+        .into_iter()
+        .filter(|entry| matches!(&entry.kind, EntryKind::Recalled { from, .. } if from == &b.id))
+        .count();
+    assert_eq!(recalls, 1, "Alpha recorded one recall from Bravo");
+    assert!(!c.store.is_tombstoned(&id).unwrap(), "a recall is not a revocation: a later release may bring it back");
+}
