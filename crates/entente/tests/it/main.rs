@@ -9,6 +9,7 @@
 //! listening socket.
 
 mod admin;
+mod alliance;
 mod export;
 mod help;
 mod import;
