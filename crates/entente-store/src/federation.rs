@@ -129,14 +129,18 @@ fn upsert_node_key(transaction: &Transaction<'_>, key: &KeyRecord, now: i64) -> 
 
 /// Whether the history with the note's partner still has the length the move was
 /// checked against (see [`NoteChange::history_checked`]).
-fn history_unchanged(transaction: &Transaction<'_>, change: &NoteChange) -> Result<bool, StoreError> {
+pub(crate) fn history_unchanged(transaction: &Transaction<'_>, change: &NoteChange) -> Result<bool, StoreError> {
     let (Some(note), Some(checked)) = (&change.note, change.history_checked) else { return Ok(true) };
     let recorded: i64 =
         transaction.query_row("SELECT count(*) FROM notes WHERE partner = ?1", [&note.partner], |row| row.get(0))?;
     Ok(usize::try_from(recorded).ok() == Some(checked))
 }
 
-fn write_change(transaction: &Transaction<'_>, change: &NoteChange, now_micros: i64) -> Result<(), StoreError> {
+pub(crate) fn write_change(
+    transaction: &Transaction<'_>,
+    change: &NoteChange,
+    now_micros: i64,
+) -> Result<(), StoreError> {
     if let Some(partner) = &change.partner {
         upsert_partner(transaction, partner, now_micros)?;
     }

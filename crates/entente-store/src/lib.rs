@@ -9,6 +9,7 @@
 //!
 //! Migrations in `migrations/` are append-only and applied at open.
 
+mod alliances;
 mod collections;
 mod error;
 mod federation;
@@ -23,6 +24,7 @@ mod sync;
 mod tokens;
 mod tombstones;
 
+pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_envoys.sql"),
     include_str!("../migrations/0004_node_keys.sql"),
     include_str!("../migrations/0005_sync.sql"),
+    include_str!("../migrations/0006_alliances.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

@@ -75,6 +75,10 @@ pub enum Command {
     /// Read, check and write treaties: show, verify, template, next.
     #[command(subcommand)]
     Treaty(TreatyCommand),
+    /// Alliances: found one on a charter, sign it, propose admissions and expulsions,
+    /// vote, accede, withdraw; list and show what this node holds.
+    #[command(subcommand, long_about = ALLIANCE_ABOUT)]
+    Alliance(AllianceCommand),
     /// Intelligence sync with partners under treaties: pull now, see where each stands.
     #[command(subcommand, long_about = SYNC_ABOUT)]
     Sync(SyncCommand),
@@ -508,6 +512,104 @@ pub enum RelationsCommand {
         node: String,
         /// Print the relation, every note (with its signed JSON) and the count of notes
         /// waiting for delivery as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const ALLIANCE_ABOUT: &str = "Alliances: a multilateral charter, its members, and signed acts.\n\n\
+    Start from `entente alliance template --with NODE --with NODE > charter.json`, edit it, then \
+    `entente alliance found --charter charter.json`: this node signs the charter and sends it to the \
+    other founders, who each run `entente alliance sign ALLIANCE`. Once every founder has signed, \
+    members propose admissions (`propose ALLIANCE --admit NODE`) and expulsions, vote under the \
+    charter's decision rule (`vote ALLIANCE PROPOSAL yes|no`), and a candidate joins by acceding \
+    to the charter (`accede ALLIANCE PROPOSAL`); a member leaves with `withdraw`. Every act is \
+    signed by this node, checked against the alliance as this node holds it, and queued in \
+    `alliance-act` notes to every node the alliance concerns that this node recognized \
+    (`entente serve` delivers them). Members are never stored: `list` and `show` fold the acts \
+    held, so two nodes holding the same acts show the same membership version and hash. \
+    ALLIANCE is an alliance id (identity--…) or its exact name; PROPOSAL a proposal's hash \
+    (sha256:…) or a unique prefix of it, as `show` prints.";
+
+#[derive(Debug, Subcommand)]
+pub enum AllianceCommand {
+    /// Found an alliance: sign the charter in FILE as one of its founders and send it to
+    /// the other founders (make FILE with `entente alliance template`).
+    Found {
+        /// The charter (JSON; lines starting with // are comments).
+        #[arg(long, value_name = "FILE")]
+        charter: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign the charter of an alliance this node is a founder of (it arrived from the
+    /// founder who proposed it; `entente alliance show ALLIANCE` prints it first).
+    Sign {
+        alliance: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose to admit a node (it must then accede) or to expel a member, at the
+    /// membership version in force. Members vote with `entente alliance vote`.
+    Propose {
+        alliance: String,
+        /// The node to admit (node id or exact partner name).
+        #[arg(long, value_name = "NODE", conflicts_with = "expel", required_unless_present = "expel")]
+        admit: Option<String>,
+        /// The member to expel (node id or exact partner name).
+        #[arg(long, value_name = "NODE")]
+        expel: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Vote on an open proposal; it passes once the charter's rule is met (and, for an
+    /// admission, the candidate has acceded), or is defeated once it no longer can be.
+    Vote {
+        alliance: String,
+        /// The proposal's hash or a unique prefix (see `entente alliance show`).
+        proposal: String,
+        #[arg(value_parser = ["yes", "no"])]
+        vote: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// As the candidate of an admission, accede to the charter: no node becomes a
+    /// member without signing it.
+    Accede {
+        alliance: String,
+        /// The admission proposal that names this node.
+        proposal: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leave an alliance, at once and without a vote.
+    Withdraw {
+        alliance: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every alliance this node holds: founded or not, version, members.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One alliance: charter summary, members in force with version and hash, polls with
+    /// their votes, and acts held that do not apply (yet).
+    Show {
+        alliance: String,
+        /// Also print the charter document (with --json: always included).
+        #[arg(long)]
+        charter: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a commented charter template, with a fresh alliance id and this node (and
+    /// the --with nodes) as founders, to edit and pass to `entente alliance found`.
+    Template {
+        /// Another founder (node id or exact partner name); repeat for each.
+        #[arg(long = "with", value_name = "NODE")]
+        with: Vec<String>,
+        /// Print plain JSON, without comments.
         #[arg(long)]
         json: bool,
     },

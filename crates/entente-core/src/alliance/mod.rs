@@ -14,6 +14,8 @@
 //!   previous one, with the hashes of the acts that justify the change.
 //! - [`Alliance`] (`fold`, with `poll` and `refusal`): the pure fold
 //!   [`Alliance::apply`], and [`memberships_in_force`] for the release decision.
+//! - [`Settled`] (`settle`): [`Alliance::settle`] folds a *set* of acts, whatever order
+//!   they arrived in, so that nodes holding the same acts hold the same alliance.
 //!
 //! Invariants: no IO, no clock, no randomness. Every member that folds the same acts in
 //! the same order holds the same membership versions with the same hashes. Membership
@@ -23,8 +25,8 @@
 //! optional members absent rather than `null`), so each meaning has one spelling and one
 //! hash.
 //!
-//! What this module deliberately does not do: carry acts between nodes (the notes that
-//! will carry them are wired elsewhere), store them, pick which key was valid when (the
+//! What this module deliberately does not do: carry acts between nodes (the server's
+//! `alliance-act` notes do), store them, pick which key was valid when (the
 //! caller's key lookup does), amend a charter, or decide a release (it only fills
 //! [`crate::release::Memberships`]).
 
@@ -34,6 +36,7 @@ mod fold;
 mod membership;
 mod poll;
 mod refusal;
+mod settle;
 mod wire;
 
 pub use act::{Act, ActBody, Ballot, ProposalAction, SignedAct, VersionRef};
@@ -42,4 +45,5 @@ pub use fold::{Alliance, memberships_in_force};
 pub use membership::{Change, Membership};
 pub use poll::{CountedVote, Outcome, Poll};
 pub use refusal::AllianceError;
+pub use settle::Settled;
 pub use wire::{AllianceDocumentError, AllianceHash, AllianceHashError};

@@ -13,6 +13,7 @@
 //! | `resume` | none (`{}`) |
 //! | `terminate` | `reason`?, `effective` |
 //! | `rotate-key` | `new_key` (a key entry as in the card), `old_key_valid_until` |
+//! | `alliance-act` | `charter` (the alliance charter, an object), `act` (one signed act, an object) |
 //!
 //! A `sign` note's `forwarded` member lists other parties' signatures on the same text
 //! (`[{party, key_id, signature}]`, never empty: absent instead), so that the
@@ -91,18 +92,51 @@ impl From<&TreatySignature> for PartySignature {
 /// text (empty when it forwards none).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoteBody {
-    Recognize { card: VerifiedCard },
-    Propose { treaty: Value },
-    Counter { treaty: Value },
-    Accept { treaty_hash: TreatyHash },
-    Reject { treaty_hash: TreatyHash, reason: Option<Reason> },
-    Withdraw { treaty_hash: TreatyHash },
-    Sign { treaty_hash: TreatyHash, signature: PartySignature, forwarded: Vec<PartySignature> },
-    Amend { treaty: Value },
-    Suspend { reason: Option<Reason> },
+    Recognize {
+        card: VerifiedCard,
+    },
+    Propose {
+        treaty: Value,
+    },
+    Counter {
+        treaty: Value,
+    },
+    Accept {
+        treaty_hash: TreatyHash,
+    },
+    Reject {
+        treaty_hash: TreatyHash,
+        reason: Option<Reason>,
+    },
+    Withdraw {
+        treaty_hash: TreatyHash,
+    },
+    Sign {
+        treaty_hash: TreatyHash,
+        signature: PartySignature,
+        forwarded: Vec<PartySignature>,
+    },
+    Amend {
+        treaty: Value,
+    },
+    Suspend {
+        reason: Option<Reason>,
+    },
     Resume,
-    Terminate { reason: Option<Reason>, effective: Timestamp },
-    RotateKey { new_key: KeyEntry, old_key_valid_until: Timestamp },
+    Terminate {
+        reason: Option<Reason>,
+        effective: Timestamp,
+    },
+    RotateKey {
+        new_key: KeyEntry,
+        old_key_valid_until: Timestamp,
+    },
+    /// One signed alliance act and the charter it names, both opaque here: the
+    /// alliance module owns their model, as the treaty module owns treaties.
+    AllianceAct {
+        charter: Value,
+        act: Value,
+    },
 }
 
 /// Why a body does not fit its kind.
@@ -131,6 +165,7 @@ impl NoteBody {
             NoteBody::Resume => NoteKind::Resume,
             NoteBody::Terminate { .. } => NoteKind::Terminate,
             NoteBody::RotateKey { .. } => NoteKind::RotateKey,
+            NoteBody::AllianceAct { .. } => NoteKind::AllianceAct,
         }
     }
 
@@ -157,6 +192,7 @@ impl NoteBody {
             NoteBody::RotateKey { new_key, old_key_valid_until } => {
                 json!({"new_key": new_key.to_json(), "old_key_valid_until": old_key_valid_until.to_string()})
             }
+            NoteBody::AllianceAct { charter, act } => json!({"charter": charter, "act": act}),
         };
         if let NoteBody::Reject { reason: Some(reason), .. }
         | NoteBody::Suspend { reason: Some(reason) }
@@ -195,6 +231,9 @@ impl NoteBody {
                     .map_err(|error| members.invalid("new_key", &error))?,
                 old_key_valid_until: members.timestamp("old_key_valid_until")?,
             },
+            NoteKind::AllianceAct => {
+                NoteBody::AllianceAct { charter: members.object("charter")?, act: members.object("act")? }
+            }
         };
         Ok(body)
     }
@@ -212,6 +251,7 @@ fn allowed_members(kind: NoteKind) -> &'static [&'static str] {
         NoteKind::Resume => &[],
         NoteKind::Terminate => &["effective", "reason"],
         NoteKind::RotateKey => &["new_key", "old_key_valid_until"],
+        NoteKind::AllianceAct => &["charter", "act"],
     }
 }
 
@@ -249,11 +289,16 @@ impl<'a> Members<'a> {
     }
 
     fn treaty(&self) -> Result<Value, BodyError> {
-        let treaty = self.required("treaty")?;
-        if !treaty.is_object() {
-            return Err(self.invalid("treaty", &"must be a JSON object (the treaty document)"));
+        self.object("treaty")
+    }
+
+    /// A document carried whole (a treaty, a charter, an act): its module parses it.
+    fn object(&self, member: &'static str) -> Result<Value, BodyError> {
+        let document = self.required(member)?;
+        if !document.is_object() {
+            return Err(self.invalid(member, &format!("must be a JSON object (the {member} document)")));
         }
-        Ok(treaty.clone())
+        Ok(document.clone())
     }
 
     fn treaty_hash(&self) -> Result<TreatyHash, BodyError> {

@@ -27,6 +27,9 @@ pub enum NoteKind {
     Terminate,
     /// A new signing key, announced under the old one.
     RotateKey,
+    /// One signed alliance act with its charter, carried between the nodes an
+    /// alliance concerns. It moves no relation.
+    AllianceAct,
 }
 
 /// Why a kind was refused.
@@ -35,7 +38,7 @@ pub enum NoteKind {
 pub struct KindError(pub String);
 
 impl NoteKind {
-    pub const ALL: [NoteKind; 12] = [
+    pub const ALL: [NoteKind; 13] = [
         NoteKind::Recognize,
         NoteKind::Propose,
         NoteKind::Counter,
@@ -48,6 +51,7 @@ impl NoteKind {
         NoteKind::Resume,
         NoteKind::Terminate,
         NoteKind::RotateKey,
+        NoteKind::AllianceAct,
     ];
 
     pub fn parse(text: &str) -> Result<NoteKind, KindError> {
@@ -68,6 +72,7 @@ impl NoteKind {
             NoteKind::Resume => "resume",
             NoteKind::Terminate => "terminate",
             NoteKind::RotateKey => "rotate-key",
+            NoteKind::AllianceAct => "alliance-act",
         }
     }
 

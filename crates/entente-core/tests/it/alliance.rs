@@ -587,3 +587,54 @@ fn memberships_in_force_fill_the_release_decision() {
         assert!(!memberships_in_force(std::slice::from_ref(&sahel), outside).is_member(&alliance_id(), &node(1)));
     }
 }
+
+#[test]
+fn settling_a_set_of_acts_gives_the_same_alliance_in_any_arrival_order() {
+    // A history: the founding, an admission by two thirds, a withdrawal.
+    let mut acts = Vec::new();
+    let mut alliance = Alliance::new(charter(two_thirds()));
+    let mut record = |alliance: &mut Alliance, act: SignedAct| {
+        *alliance = apply(alliance, &act);
+        acts.push(act);
+    };
+    for founder in 1..=3 {
+        let signature = act(&alliance, founder, ActBody::Signature);
+        record(&mut alliance, signature);
+    }
+    let proposed = proposal(&alliance, 1, ProposalAction::Admit, 4);
+    record(&mut alliance, proposed.clone());
+    let accession = accession(&alliance, 4, &proposed);
+    record(&mut alliance, accession);
+    for voter in [1, 2] {
+        let ballot = vote(&alliance, voter, &proposed, Ballot::Yes);
+        record(&mut alliance, ballot);
+    }
+    let leaving = withdrawal(&alliance, 2);
+    record(&mut alliance, leaving);
+    assert_eq!(member_numbers(&alliance), [1, 3, 4]);
+    let expected = alliance.membership().expect("founded").hash().clone();
+
+    let mut orders = vec![acts.clone(), acts.iter().rev().cloned().collect::<Vec<_>>()];
+    for shift in 1..acts.len() {
+        let mut rotated = acts.clone();
+        rotated.rotate_left(shift);
+        orders.push(rotated);
+    }
+    for order in orders {
+        let mut doubled = order.clone();
+        doubled.extend(order.iter().take(2).cloned());
+        let settled = Alliance::settle(charter(two_thirds()), &doubled, keys);
+        assert_eq!(settled.alliance.membership().map(|membership| membership.hash()), Some(&expected));
+        assert!(settled.pending.is_empty(), "{:?}", settled.pending);
+        assert_eq!(settled.applied.len(), acts.len(), "duplicates count once");
+    }
+
+    // Without the accession nothing after the founding can be admitted; the vote and
+    // withdrawal made on version 2 stay pending with their codes.
+    let missing: Vec<SignedAct> =
+        acts.iter().filter(|act| !matches!(act.body(), ActBody::Accession { .. })).cloned().collect();
+    let settled = Alliance::settle(charter(two_thirds()), &missing, keys);
+    assert_eq!(settled.alliance.membership().map(|membership| membership.version()), Some(1));
+    let codes: Vec<&str> = settled.pending.iter().map(|(_, error)| error.code()).collect();
+    assert_eq!(codes, ["version-ahead"]);
+}

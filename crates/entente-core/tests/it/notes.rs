@@ -158,6 +158,10 @@ pub fn every_body() -> Vec<NoteBody> {
         NoteBody::Resume,
         NoteBody::Terminate { reason, effective: at("2025-06-01T00:00:00Z") },
         NoteBody::RotateKey { new_key, old_key_valid_until: after(at(T0), 3600) },
+        NoteBody::AllianceAct {
+            charter: json!({"type": "alliance-charter"}),
+            act: json!({"type": "alliance-signature"}),
+        },
     ]
 }
 

@@ -2,7 +2,7 @@
 //! to anyone: it is how first contact happens) and `POST /federation/v1/notes`
 //! (diplomatic notes; the note's signature authenticates it, so no token is asked).
 
-use super::DiplomacyError;
+use super::{AllianceRefusal, DiplomacyError};
 use crate::blocking::blocking;
 use crate::clock::now;
 use crate::error::ApiError;
@@ -45,6 +45,12 @@ pub(crate) fn refusal(error: &DiplomacyError) -> ApiError {
         DiplomacyError::Illegal(_) => StatusCode::CONFLICT,
         DiplomacyError::UnknownPartner(_) => StatusCode::NOT_FOUND,
         DiplomacyError::Fingerprint { .. } | DiplomacyError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        DiplomacyError::Alliance(refusal) => match refusal {
+            AllianceRefusal::UnrecognizedAuthor(_) | AllianceRefusal::BadActSignature { .. } => StatusCode::FORBIDDEN,
+            AllianceRefusal::CharterConflict { .. } | AllianceRefusal::Fold(_) => StatusCode::CONFLICT,
+            AllianceRefusal::UnknownAlliance(_) => StatusCode::NOT_FOUND,
+            AllianceRefusal::BadAct(_) | AllianceRefusal::OtherCharter { .. } => StatusCode::BAD_REQUEST,
+        },
         DiplomacyError::Store(store) => return ApiError::internal(store.to_string()),
     };
     ApiError::new(status, error.code(), error.to_string())

@@ -38,6 +38,11 @@ impl KeyBook {
         })
     }
 
+    /// Whether `party` is this node, or a partner with at least one pinned key.
+    pub fn knows(&self, party: &StixId) -> bool {
+        *party == self.us || self.partners.get(party.as_str()).is_some_and(|keys| !keys.is_empty())
+    }
+
     /// The key `key_id` of `party`: one of ours, or one we pinned for a partner.
     pub fn key_of(&self, party: &StixId, key_id: &KeyId) -> Option<PublicKey> {
         let keys = if *party == self.us { Some(&self.ours) } else { self.partners.get(party.as_str()) };

@@ -29,7 +29,9 @@ mod replay;
 pub mod sync;
 pub mod worker;
 
-pub use diplomat::{Announcement, Diplomat, KeyRotation, PartnerView, RelationView};
-pub use error::DiplomacyError;
+pub use diplomat::{
+    AllianceView, Announcement, Diplomat, KeyRotation, PartnerView, PendingView, PollView, RelationView, VoteView,
+};
+pub use error::{AllianceRefusal, DiplomacyError};
 pub use identity::NodeIdentity;
 pub use sync::{PageReport, PullReport, SyncConfig, Syncer};

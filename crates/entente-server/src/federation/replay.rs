@@ -55,8 +55,10 @@ pub(crate) fn replay(
             relation = relation.apply(&event, note.created()).map_err(|error| corrupt(&record.id, error))?;
         }
         // A note signed by a key we never confirmed (a stranger's `recognize` in the
-        // partner's name) is kept but not answered: the partner may not know it.
-        if side == Side::Local || keys.key_of(note.sender(), note.key_id()).is_some() {
+        // partner's name) is kept but not answered: the partner may not know it. Nor
+        // is an alliance act's note: it travels beside the relation, not in it.
+        let answerable = !matches!(note.body(), NoteBody::AllianceAct { .. });
+        if answerable && (side == Side::Local || keys.key_of(note.sender(), note.key_id()).is_some()) {
             last_note = Some(note.id().clone());
         }
     }
@@ -104,6 +106,6 @@ pub(crate) fn action_of(note: &Note, relation: &Relation, keys: &KeyBook) -> Res
         NoteBody::Suspend { .. } => Action::Suspend,
         NoteBody::Resume => Action::Resume,
         NoteBody::Terminate { .. } => Action::Terminate,
-        NoteBody::RotateKey { .. } => return Ok(None),
+        NoteBody::RotateKey { .. } | NoteBody::AllianceAct { .. } => return Ok(None),
     }))
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand; this one only dispatches.
 
 mod admin;
+mod alliance;
 mod audit;
 mod demo;
 mod init;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(command) => keys::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Relations(command) => relations::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Treaty(command) => treaty::run(&dir, command),
+        Command::Alliance(command) => alliance::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
         Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),

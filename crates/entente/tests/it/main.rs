@@ -9,6 +9,7 @@
 //! listening socket.
 
 mod admin;
+mod alliance;
 mod demo;
 mod export;
 mod help;

@@ -17,11 +17,11 @@ use tempfile::TempDir;
 const DELIVERY: Duration = Duration::from_secs(15);
 
 /// A node with a running `entente serve`, killed on drop.
-struct Peer {
+pub(crate) struct Peer {
     temp: TempDir,
     dir: PathBuf,
     created: Value,
-    url: String,
+    pub(crate) url: String,
     server: Child,
 }
 
@@ -33,7 +33,7 @@ impl Drop for Peer {
 }
 
 impl Peer {
-    fn start(name: &str) -> Peer {
+    pub(crate) fn start(name: &str) -> Peer {
         let temp = TempDir::new().unwrap();
         let dir = temp.path().join("node");
         let init = run_in(&dir, &["init", "--name", name, "--json"], b"");
@@ -43,32 +43,32 @@ impl Peer {
         Peer { temp, dir, created: init.json(), url, server }
     }
 
-    fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         self.created["identity_id"].as_str().unwrap().to_owned()
     }
 
-    fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         self.created["fingerprint"].as_str().unwrap().to_owned()
     }
 
-    fn run(&self, args: &[&str]) -> crate::support::Run {
+    pub(crate) fn run(&self, args: &[&str]) -> crate::support::Run {
         run_in(&self.dir, args, b"")
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let run = self.run(args);
         run.assert_success();
         run.json()
     }
 
-    fn file(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str, text: &str) -> PathBuf {
         let path = self.temp.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
     }
 
     /// Polls `relations show --json` until `done` holds, or panics with the last view.
-    fn wait_for(&self, partner: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for(&self, partner: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + DELIVERY;
         loop {
             let shown = self.json(&["relations", "show", partner, "--json"]);
@@ -97,11 +97,11 @@ fn announced_url(server: &mut Child) -> String {
     receiver.recv_timeout(Duration::from_secs(10)).expect("entente serve announces its address")
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn state(shown: &Value) -> &str {
+pub(crate) fn state(shown: &Value) -> &str {
     shown["relation"]["state"].as_str().unwrap()
 }
 

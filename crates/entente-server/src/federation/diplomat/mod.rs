@@ -4,13 +4,17 @@
 //! `moves.rs` has the operator's moves, `receive.rs` the reception of a partner's
 //! note, `forwarding.rs` how treaty signatures travel between the relations of a
 //! multilateral treaty, `rotation.rs` the rotation of this node's key, `views.rs` what
-//! the operator sees, and `records.rs` the conversions to store rows.
+//! the operator sees, and `records.rs` the conversions to store rows. `alliances.rs`
+//! has the alliance moves and views, `alliance_transport.rs` how acts travel in
+//! `alliance-act` notes.
 //!
 //! Concurrency: every check-then-record runs under one lock per process
 //! ([`Diplomat::one_at_a_time`]), and is recorded only if the history it was checked
 //! against did not grow meanwhile (another process on the same store), else checked
 //! again.
 
+mod alliance_transport;
+mod alliances;
 mod forwarding;
 mod moves;
 mod receive;
@@ -18,6 +22,7 @@ mod records;
 mod rotation;
 mod views;
 
+pub use alliances::{AllianceView, PendingView, PollView, VoteView};
 pub use rotation::{Announcement, KeyRotation};
 pub use views::{PartnerView, RelationView};
 

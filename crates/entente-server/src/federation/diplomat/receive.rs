@@ -35,6 +35,12 @@ impl Diplomat {
         let verified = verify(text, &verifying, now)?;
         let note = verified.get();
         let partner = note.sender().clone();
+        if let NoteBody::AllianceAct { charter, act } = note.body() {
+            let record = note_record(note, Direction::Received, &partner, text, now);
+            let change = NoteChange { note: Some(record), ..NoteChange::default() };
+            let recorded = self.receive_act(&context, &partner, (charter, act), change, now)?;
+            return Ok((recorded.then(|| note.id().clone()), partner));
+        }
         let mut change = NoteChange::default();
         if let NoteBody::Recognize { card } = note.body() {
             change.partner = Some(partner_record(card));

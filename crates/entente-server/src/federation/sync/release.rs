@@ -41,8 +41,8 @@ impl Gate {
             now,
             catalog: catalog(store)?,
             treaties,
-            // Alliance membership is not wired yet: no recipient is a member of any.
-            memberships: Memberships::new(),
+            // The members of every alliance in force, folded from the acts this node holds.
+            memberships: diplomat.memberships(now)?,
         })
     }
 

@@ -217,6 +217,10 @@ fn detail(json: &str) -> String {
         NoteBody::RotateKey { new_key, old_key_valid_until } => {
             vec![format!("new key {}, old key valid until {old_key_valid_until}", new_key.key_id())]
         }
+        NoteBody::AllianceAct { act, .. } => {
+            let field = |name: &str| act.get(name).and_then(serde_json::Value::as_str).unwrap_or("?").to_owned();
+            vec![format!("{} by {} in alliance {}", field("type"), field("by"), field("alliance"))]
+        }
     };
     parts.join("; ")
 }
