@@ -14,9 +14,10 @@ CREATE TABLE seals (
     signature     TEXT NOT NULL,
     received_from TEXT,                    -- NULL when this node originated it
     treaty        TEXT,                    -- the treaty it was received under
-    hops          TEXT NOT NULL,           -- JSON list of {treaty, resharing}, this hop included
-    PRIMARY KEY (stix_id, content_hash)
-) STRICT, WITHOUT ROWID;
+    hops          TEXT NOT NULL            -- JSON list of {treaty, resharing}, this hop included
+) STRICT;
+-- Rows of a few hundred bytes: a rowid table with a key index, not WITHOUT ROWID.
+CREATE UNIQUE INDEX seals_by_version ON seals(stix_id, content_hash);
 
 -- Every partner a version was received from (the first is also in `seals`): the feed
 -- never echoes a version back to a partner that sent it, and a version already held

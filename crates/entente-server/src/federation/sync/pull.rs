@@ -115,50 +115,67 @@ async fn pull_pages(
     let key = partner.to_string();
     let cursor =
         blocking(move || store.sync_cursor(&key).map_err(|error| error.to_string())).await?.unwrap_or_default();
-    let mut acknowledged = cursor.last_page;
-    let mut next = Some(tokio::spawn(fetch(
-        syncer.clone(),
-        client.clone(),
-        partner.clone(),
-        url.to_owned(),
-        cursor.cursor,
-        acknowledged.clone(),
-    )));
-    while let Some(fetching) = next.take() {
-        report.requests += 1;
-        let (request, bytes) = fetching.await.map_err(|error| error.to_string())??;
-        let (checker, from) = (syncer.clone(), partner.clone());
-        let page = blocking(move || read(&checker, &from, &bytes, &request)).await?;
-        if page.header.more {
-            next = Some(tokio::spawn(fetch(
-                syncer.clone(),
-                client.clone(),
-                partner.clone(),
-                url.to_owned(),
-                page.header.next.clone(),
-                acknowledged.clone(),
-            )));
-        }
-        let (keeper, from) = (syncer.clone(), partner.clone());
-        let stored = blocking(move || store_page(&keeper, &from, page, now())).await;
-        let (page_report, manifest) = match stored {
-            Ok(done) => done,
-            Err(error) => {
+    // The last page stored: what the next request acknowledges.
+    let acknowledged = std::sync::Mutex::new(cursor.last_page.clone());
+    let (to_commit, checked_pages) = tokio::sync::mpsc::channel::<Checked>(1);
+    let requests = std::sync::atomic::AtomicUsize::new(0);
+    let fetch_next = |after: Option<String>| {
+        let acknowledge = acknowledged.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        tokio::spawn(fetch(syncer.clone(), client.clone(), partner.clone(), url.to_owned(), after, acknowledge))
+    };
+    // Stage one: fetch, verify and check pages, one request ahead.
+    let produce = async {
+        let mut next = Some(fetch_next(cursor.cursor.clone()));
+        while let Some(fetching) = next.take() {
+            requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (request, bytes) = fetching.await.map_err(|error| error.to_string())??;
+            let (checker, from) = (syncer.clone(), partner.clone());
+            let page = blocking(move || read(&checker, &from, &bytes, &request)).await?;
+            if page.header.more {
+                next = Some(fetch_next(page.header.next.clone()));
+            }
+            let (checker, from) = (syncer.clone(), partner.clone());
+            let checked = blocking(move || check_page(&checker, &from, page, now())).await;
+            let sent = match checked {
+                Ok(checked) => to_commit.send(checked).await.map_err(|_| "the store stage stopped".to_owned()),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = sent {
                 if let Some(abandoned) = next.take() {
                     abandoned.abort();
                 }
                 return Err(error);
             }
-        };
-        if manifest.is_some() {
-            acknowledged = manifest;
         }
-        report.items += page_report.items;
-        report.added += page_report.added;
-        report.refused += page_report.refused;
-        on_page(partner, &page_report);
-    }
-    Ok(())
+        drop(to_commit);
+        Ok::<(), String>(())
+    };
+    // Stage two: store checked pages in order, each with its cursor, while stage one
+    // checks the next.
+    let commit = async {
+        // Owned here, so that a failure here closes the channel and stops stage one.
+        let mut checked_pages = checked_pages;
+        let mut totals = PullReport::default();
+        while let Some(checked) = checked_pages.recv().await {
+            let (keeper, from) = (syncer.clone(), partner.clone());
+            let (page_report, manifest) = blocking(move || commit_page(&keeper, &from, checked, now())).await?;
+            if manifest.is_some() {
+                *acknowledged.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = manifest;
+            }
+            totals.items += page_report.items;
+            totals.added += page_report.added;
+            totals.refused += page_report.refused;
+            on_page(partner, &page_report);
+        }
+        Ok::<PullReport, String>(totals)
+    };
+    let (produced, committed) = tokio::join!(produce, commit);
+    report.requests += requests.load(std::sync::atomic::Ordering::Relaxed);
+    let totals = committed?;
+    report.items += totals.items;
+    report.added += totals.added;
+    report.refused += totals.refused;
+    produced
 }
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
@@ -227,15 +244,17 @@ fn read(syncer: &Syncer, partner: &StixId, bytes: &[u8], request: &str) -> Resul
     page
 }
 
-/// Checks every item of a verified page (on two threads when it is large) and stores
-/// the good ones with the cursor; returns the report and the manifest stored.
-fn store_page(
-    syncer: &Syncer,
-    partner: &StixId,
-    page: InPage,
-    now: Timestamp,
-) -> Result<(PageReport, Option<String>), String> {
-    let started = std::time::Instant::now();
+/// A page whose items were checked, ready to store.
+struct Checked {
+    received: ReceivedPage,
+    refused: usize,
+    tombstones: Vec<Tombstone>,
+    more: bool,
+}
+
+/// Checks every item of a verified page (on two threads when it is large): the pure,
+/// parallel part of receiving, which runs while the page before is being stored.
+fn check_page(syncer: &Syncer, partner: &StixId, page: InPage, now: Timestamp) -> Result<Checked, String> {
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
@@ -259,30 +278,46 @@ fn store_page(
         tracing::warn!(%partner, refused = refused.len(), "some objects of the page were refused and not stored");
         syncer.count_refusals(&refused.iter().map(|refusal| refusal.label).collect::<Vec<_>>());
     }
-    let store = diplomat.store();
     let collection = received_collection(syncer, partner, now)?;
     let manifest = (!objects.is_empty() || !refused.is_empty()).then(|| page.manifest.to_string());
-    let items = objects.len() + refused.len();
     let received = ReceivedPage {
         partner: partner.to_string(),
         collection: collection.id,
         treaty: Some(treaty.hash().clone()),
         objects,
         cursor: page.header.next.clone(),
-        manifest: manifest.clone(),
+        manifest,
     };
-    let checked_ms = started.elapsed().as_millis() as u64;
-    let outcomes = store.store_received(&received, now.unix_micros()).map_err(|error| error.to_string())?;
-    tracing::debug!(%partner, checked_ms, total_ms = started.elapsed().as_millis() as u64, "checked and stored a page");
-    for tombstone in &page.tombstones {
-        if let Err(refusal) = apply_tombstone(syncer, partner, tombstone, &keys, now) {
-            tracing::warn!(%partner, object = %tombstone.object, reason = refusal.label, detail = %refusal.detail, "refused a tombstone");
-            syncer.count_refusals(&[refusal.label]);
+    Ok(Checked { received, refused: refused.len(), tombstones: page.tombstones, more: page.header.more })
+}
+
+/// Stores a checked page with its cursor in one transaction, then applies its
+/// tombstones; returns the report and the manifest stored.
+fn commit_page(
+    syncer: &Syncer,
+    partner: &StixId,
+    checked: Checked,
+    now: Timestamp,
+) -> Result<(PageReport, Option<String>), String> {
+    let started = std::time::Instant::now();
+    let diplomat = syncer.diplomat();
+    let store = diplomat.store();
+    let items = checked.received.objects.len() + checked.refused;
+    let outcomes = store.store_received(&checked.received, now.unix_micros()).map_err(|error| error.to_string())?;
+    tracing::debug!(%partner, stored_ms = started.elapsed().as_millis() as u64, "stored a page");
+    if !checked.tombstones.is_empty() {
+        let keys = diplomat.key_book().map_err(|error| error.to_string())?;
+        for tombstone in &checked.tombstones {
+            if let Err(refusal) = apply_tombstone(syncer, partner, tombstone, &keys, now) {
+                tracing::warn!(%partner, object = %tombstone.object, reason = refusal.label, detail = %refusal.detail, "refused a tombstone");
+                syncer.count_refusals(&[refusal.label]);
+            }
         }
     }
     let added = outcomes.iter().filter(|outcome| matches!(outcome, entente_store::AddOutcome::Added { .. })).count();
-    tracing::info!(%partner, received = outcomes.len(), added, refused = refused.len(), more = page.header.more, "stored a page of the partner's feed");
-    Ok((PageReport { items, added, refused: refused.len(), more: page.header.more }, manifest))
+    tracing::info!(%partner, received = outcomes.len(), added, refused = checked.refused, more = checked.more, "stored a page of the partner's feed");
+    let report = PageReport { items, added, refused: checked.refused, more: checked.more };
+    Ok((report, checked.received.manifest))
 }
 
 /// Below this many items a page is checked on one thread.
