@@ -20,7 +20,8 @@ const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
 
 fn treaty(us: &StixId, them: &StixId, title: &str) -> SignedTreaty {
-    let text = template_text().replace(PLACEHOLDER_PARTIES[0], us.as_str()).replace(PLACEHOLDER_PARTIES[1], them.as_str());
+    let text =
+        template_text().replace(PLACEHOLDER_PARTIES[0], us.as_str()).replace(PLACEHOLDER_PARTIES[1], them.as_str());
     let template = parse_template(&text).expect("the template parses");
     let mut body = template.body().clone();
     body.title = title.to_owned();
@@ -66,7 +67,12 @@ fn main() {
         ("allowed, originated here", facts(&[GREEN]), Provenance::Originated, true),
         ("allowed, relayed over two hops", facts(&[GREEN]), relayed.clone(), true),
         ("denied, TLP:RED", facts(&[RED]), relayed, false),
-        ("denied, unknown marking", facts(&["marking-definition--00000000-0000-4000-8000-0000000000ff"]), Provenance::Originated, false),
+        (
+            "denied, unknown marking",
+            facts(&["marking-definition--00000000-0000-4000-8000-0000000000ff"]),
+            Provenance::Originated,
+            false,
+        ),
     ];
     for (name, object, provenance, allowed) in &cases {
         let request = ReleaseRequest { object, provenance, catalog: &catalog, recipient: &recipient };

@@ -163,8 +163,25 @@ pub(crate) fn write_change(
         if let Some(url) = &change.deliver_to {
             enqueue(transaction, &note.id, &note.partner, url, now_micros)?;
         }
+        crate::ledger::append(transaction, [ledger_entry(note)?], now_micros)?;
     }
     Ok(())
+}
+
+/// The audit ledger's entry for a note sent or received: its id, the partner and the
+/// content hash of the signed note.
+fn ledger_entry(note: &crate::NoteRecord) -> Result<entente_core::ledger::EntryKind, StoreError> {
+    use entente_core::ledger::{ContentHash, EntryKind};
+    let invalid =
+        |what: &str, error: &dyn std::fmt::Display| StoreError::Invalid(format!("note {}: {what}: {error}", note.id));
+    let value: serde_json::Value = serde_json::from_str(&note.json).map_err(|error| invalid("JSON", &error))?;
+    let note_hash = ContentHash::of(&value).map_err(|error| invalid("hash", &error))?;
+    let id = entente_core::note::NoteId::parse(&note.id).map_err(|error| invalid("id", &error))?;
+    let partner = entente_core::StixId::parse(&note.partner).map_err(|error| invalid("partner", &error))?;
+    Ok(match note.direction {
+        crate::Direction::Sent => EntryKind::NoteSent { note: id, to: partner, note_hash },
+        crate::Direction::Received => EntryKind::NoteReceived { note: id, from: partner, note_hash },
+    })
 }
 
 impl Store {

@@ -136,6 +136,22 @@ async fn only_what_the_treaty_allows_travels_sealed_and_recorded() {
     assert!(released.iter().all(|(_, recipient)| recipient == &b.id));
     let received = ledger(&b.store).into_iter().filter(|entry| matches!(entry.kind, EntryKind::Receive { .. })).count();
     assert_eq!(received, 2);
+    // Every diplomatic note is on the ledger too: each note Alpha sent, Bravo received.
+    let notes = |store: &Store, sent: bool| -> Vec<String> {
+        let mut ids: Vec<String> = ledger(store)
+            .into_iter()
+            .filter_map(|entry| match entry.kind {
+                EntryKind::NoteSent { note, .. } if sent => Some(note.to_string()),
+                EntryKind::NoteReceived { note, .. } if !sent => Some(note.to_string()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    let sent_by_alpha = notes(&a.store, true);
+    assert!(sent_by_alpha.len() >= 3, "recognize, propose, sign: {sent_by_alpha:?}");
+    assert_eq!(sent_by_alpha, notes(&b.store, false));
 
     // The next pull carries Bravo's signed receipt for the page; Alpha records it.
     add(&a, &[indicator(&[GREEN], &["cyber"])]);
