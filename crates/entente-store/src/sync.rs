@@ -351,7 +351,14 @@ impl Store {
                         )?
                         .execute((id, &hash, &page.partner, now_micros))?;
                     insert_seal(transaction, id, &hash, &received.seal)?;
-                    if let (AddOutcome::Added { .. }, Some(treaty)) = (&outcome, &page.treaty) {
+                    // The agreement the version came under: its seal record says which.
+                    let treaty = received
+                        .seal
+                        .treaty
+                        .as_deref()
+                        .and_then(|text| TreatyHash::parse(text).ok())
+                        .or_else(|| page.treaty.clone());
+                    if let (AddOutcome::Added { .. }, Some(treaty)) = (&outcome, treaty) {
                         let version =
                             Timestamp::parse(version).map_err(|error| StoreError::Invalid(error.to_string()))?;
                         let from = entente_core::StixId::parse(&page.partner)
@@ -361,7 +368,7 @@ impl Store {
                             version,
                             object_hash: received.object_hash.clone(),
                             from,
-                            treaty: treaty.clone(),
+                            treaty,
                         });
                     }
                 }

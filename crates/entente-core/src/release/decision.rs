@@ -25,6 +25,9 @@
 //!    definitions) is routinely shared under any cooperation; the TLP ceiling, labels
 //!    and types still bound it. The treaty's TLP ceiling must be at least the object's
 //!    level.
+//!    The charter of an alliance of which both nodes are members in force counts as such
+//!    a treaty (scope, terms and re-sharing are the charter's; it is named by the charter
+//!    hash): sharing with an alliance reaches exactly its members in force.
 //! 6. Choice. When several treaties qualify, the one with the most restrictive
 //!    re-sharing rule (`nobody`, then `alliance-parties`, then `treaty-partners`) wins, so
 //!    the object travels onward the least; ties go to the smallest treaty hash. The
@@ -36,9 +39,10 @@
 use super::ReleaseRequest;
 use super::facts::ObjectFacts;
 use super::markings::KnownMarking;
+use crate::alliance::Alliance;
 use crate::stix::vocab::TlpLevel;
 use crate::treaty::{
-    AffectedPartyNotifications, Attribution, EncryptInTransit, PermittedActions, Resharing, Scope, SignedTreaty,
+    AffectedPartyNotifications, Attribution, EncryptInTransit, PermittedActions, Resharing, Scope, SignedTreaty, Terms,
     TreatyHash, UnmodifiedResale, tlp_word,
 };
 use crate::{StixId, Timestamp};
@@ -142,20 +146,69 @@ fn check(request: &ReleaseRequest<'_>, now: Timestamp) -> Result<(TreatyHash, Ob
     }
     check_resharing(request)?;
     let recipient = request.recipient;
-    let in_force = || recipient.treaties().iter().copied().filter(|signed| signed.is_in_force(now).is_ok());
+    let in_force = || {
+        let treaties = recipient.treaties().iter().copied().filter(move |signed| signed.is_in_force(now).is_ok());
+        let charters = recipient.charters().iter().copied().filter(move |alliance| alliance.is_in_force(now));
+        treaties.map(Agreement::Treaty).chain(charters.map(Agreement::Charter))
+    };
     let Some(first) = in_force().next() else {
         return Err(DenyReason::NoTreatyInForce { recipient: recipient.node().clone() });
     };
-    let covering = || in_force().filter(|signed| scope_miss(&signed.treaty().body().scope, object).is_none());
-    let Some(highest) = covering().map(|signed| signed.treaty().body().terms.tlp).max() else {
-        let miss = scope_miss(&first.treaty().body().scope, object).unwrap_or(ScopeMiss::NoSharedTopic);
-        return Err(DenyReason::OutOfScope { treaty: first.hash().clone(), miss });
+    let covering = || in_force().filter(|agreement| scope_miss(agreement.scope(), object).is_none());
+    let Some(highest) = covering().map(|agreement| agreement.terms().tlp).max() else {
+        let miss = scope_miss(first.scope(), object).unwrap_or(ScopeMiss::NoSharedTopic);
+        return Err(DenyReason::OutOfScope { treaty: first.hash(), miss });
     };
     let chosen = covering()
-        .filter(|signed| signed.treaty().body().terms.tlp >= level)
-        .min_by_key(|signed| resharing_rank(&signed.treaty().body().resharing))
+        .filter(|agreement| agreement.terms().tlp >= level)
+        .min_by_key(|agreement| resharing_rank(agreement.resharing()))
         .ok_or(DenyReason::AboveTlpCeiling { level, unmarked: marked.is_none(), ceiling: highest })?;
-    Ok((chosen.hash().clone(), obligations(chosen)))
+    Ok((chosen.hash(), obligations(chosen.terms(), chosen.resharing())))
+}
+
+/// What an object can be released under: a treaty signed by both nodes, or the charter
+/// of an alliance both are members of (named by the charter's hash).
+#[derive(Clone, Copy)]
+enum Agreement<'a> {
+    Treaty(&'a SignedTreaty),
+    Charter(&'a Alliance),
+}
+
+impl Agreement<'_> {
+    fn scope(&self) -> &Scope {
+        match self {
+            Agreement::Treaty(signed) => &signed.treaty().body().scope,
+            Agreement::Charter(alliance) => &alliance.charter().body().scope,
+        }
+    }
+
+    fn terms(&self) -> &Terms {
+        match self {
+            Agreement::Treaty(signed) => &signed.treaty().body().terms,
+            Agreement::Charter(alliance) => &alliance.charter().body().terms,
+        }
+    }
+
+    fn resharing(&self) -> &Resharing {
+        match self {
+            Agreement::Treaty(signed) => &signed.treaty().body().resharing,
+            Agreement::Charter(alliance) => &alliance.charter().body().resharing,
+        }
+    }
+
+    fn hash(&self) -> TreatyHash {
+        match self {
+            Agreement::Treaty(signed) => signed.hash().clone(),
+            Agreement::Charter(alliance) => charter_hash(alliance),
+        }
+    }
+}
+
+/// A charter's hash in the form that names treaties (both are `sha256:` and 64 hex
+/// digits), so a release names its agreement the same way whatever its kind.
+pub fn charter_hash(alliance: &Alliance) -> TreatyHash {
+    // Both hash types hold `sha256:` and 64 lower-case hex digits.
+    TreatyHash::parse(alliance.charter().hash().as_str()).expect("a charter hash is a treaty hash")
 }
 
 /// The strictest TLP level among all markings, or an unknown marking.
@@ -220,9 +273,7 @@ fn resharing_rank(resharing: &Resharing) -> u8 {
     }
 }
 
-fn obligations(signed: &SignedTreaty) -> Obligations {
-    let body = signed.treaty().body();
-    let terms = &body.terms;
+fn obligations(terms: &Terms, resharing: &Resharing) -> Obligations {
     Obligations {
         strip_attribution: terms.attribution == Attribution::MustNot,
         encrypt_in_transit: terms.encrypt_in_transit == EncryptInTransit::Must,
@@ -230,6 +281,6 @@ fn obligations(signed: &SignedTreaty) -> Obligations {
         permitted_actions: terms.permitted_actions,
         affected_party_notifications: terms.affected_party_notifications,
         unmodified_resale: terms.unmodified_resale,
-        resharing: body.resharing.clone(),
+        resharing: resharing.clone(),
     }
 }

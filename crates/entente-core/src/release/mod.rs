@@ -27,7 +27,7 @@ mod facts;
 mod markings;
 mod provenance;
 
-pub use decision::{Decision, DenyReason, Obligations, ScopeMiss, decide};
+pub use decision::{Decision, DenyReason, Obligations, ScopeMiss, charter_hash, decide};
 pub use facts::{FactsError, ObjectFacts};
 pub use markings::{KnownMarking, MarkingCatalog};
 pub use provenance::{HopRule, Memberships, Provenance, Recipient};

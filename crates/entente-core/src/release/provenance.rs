@@ -14,6 +14,7 @@
 //! at `now`, every time.
 
 use crate::StixId;
+use crate::alliance::Alliance;
 use crate::treaty::{Resharing, SignedTreaty, TreatyHash};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,6 +89,7 @@ pub struct Recipient<'a> {
     node: StixId,
     treaties: Vec<&'a SignedTreaty>,
     alliances: Vec<StixId>,
+    charters: Vec<&'a Alliance>,
 }
 
 impl<'a> Recipient<'a> {
@@ -111,7 +113,28 @@ impl<'a> Recipient<'a> {
             .filter(|(_, members)| members.contains(&node))
             .map(|(alliance, _)| alliance.clone())
             .collect();
-        Recipient { node, treaties, alliances }
+        Recipient { node, treaties, alliances, charters: Vec::new() }
+    }
+
+    /// Adds the charters of alliances of which both this node and the recipient are
+    /// members: an alliance's charter is a sharing agreement between its members, like
+    /// a treaty. Whether each alliance is in force is checked at decision time.
+    pub fn with_charters(mut self, local: &StixId, alliances: impl IntoIterator<Item = &'a Alliance>) -> Recipient<'a> {
+        let mut charters: Vec<&Alliance> = alliances
+            .into_iter()
+            .filter(|alliance| {
+                local != &self.node && alliance.members().contains(local) && alliance.members().contains(&self.node)
+            })
+            .collect();
+        charters.sort_by(|left, right| left.charter().hash().cmp(right.charter().hash()));
+        charters.dedup_by(|left, right| left.charter().hash() == right.charter().hash());
+        self.charters = charters;
+        self
+    }
+
+    /// The alliances whose charter binds this node and the recipient, by charter hash.
+    pub fn charters(&self) -> &[&'a Alliance] {
+        &self.charters
     }
 
     pub fn node(&self) -> &StixId {

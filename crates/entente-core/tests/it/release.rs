@@ -470,3 +470,32 @@ fn a_first_hop_alliance_rule_binds_every_later_hop() {
     assert_eq!(kind(&release(&at_four, 4, 3)), "not-an-alliance-member");
     assert_eq!(at_four.originator(), Some(&node(1)));
 }
+
+#[test]
+fn an_alliance_charter_is_an_agreement_between_its_members_in_force_only() {
+    use entente_core::alliance::memberships_in_force;
+    use entente_core::release::charter_hash;
+    let alliance = crate::alliance::founded(crate::alliance::unanimity());
+    let now = at(NOW);
+    assert!(alliance.is_in_force(now), "the fixture alliance is in force at {NOW}");
+    let memberships = memberships_in_force(std::slice::from_ref(&alliance), now);
+    let object = facts(json!({"object_marking_refs": [tlp(TlpLevel::Green)], "labels": ["cyber"]}));
+    let catalog = catalog();
+    let decision = |recipient: &Recipient<'_>, at: Timestamp| {
+        decide(
+            &ReleaseRequest { object: &object, provenance: &Provenance::Originated, catalog: &catalog, recipient },
+            at,
+        )
+    };
+    // Nodes 1 and 2 are founders; no treaty binds them, the charter does.
+    let member = Recipient::new(&node(1), node(2), [], &memberships).with_charters(&node(1), [&alliance]);
+    match decision(&member, now) {
+        Decision::Allowed { treaty, .. } => assert_eq!(treaty, charter_hash(&alliance)),
+        denied => panic!("a member is entitled under the charter: {denied:?}"),
+    }
+    // Node 5 is no member: the charter binds it to nothing.
+    let outsider = Recipient::new(&node(1), node(5), [], &memberships).with_charters(&node(1), [&alliance]);
+    assert!(matches!(decision(&outsider, now), Decision::Denied(DenyReason::NoTreatyInForce { .. })));
+    // Nor does it bind a member to anyone once the charter's term has ended.
+    assert!(matches!(decision(&member, at(END)), Decision::Denied(DenyReason::NoTreatyInForce { .. })));
+}

@@ -161,6 +161,27 @@ impl Diplomat {
         Ok(memberships_in_force(&alliances, now))
     }
 
+    /// The alliances in force at `now` of which this node and `partner` are both
+    /// members: their charters are sharing agreements between the two, like treaties.
+    pub(crate) fn shared_alliances(
+        &self,
+        partner: &StixId,
+        now: Timestamp,
+    ) -> Result<Vec<entente_core::alliance::Alliance>, DiplomacyError> {
+        let context = self.context()?;
+        let us = context.identity.node_id().clone();
+        let mut shared = Vec::new();
+        for record in self.store.alliance_charters()? {
+            let charter = charter_of(&record.json, &record.alliance_id)?;
+            let acts = self.held_acts(charter.id())?;
+            let alliance = settle(&context, charter, &acts).alliance;
+            if alliance.is_in_force(now) && alliance.members().contains(&us) && alliance.members().contains(partner) {
+                shared.push(alliance);
+            }
+        }
+        Ok(shared)
+    }
+
     fn charter(&self, alliance: &StixId) -> Result<Charter, DiplomacyError> {
         let record = self
             .store

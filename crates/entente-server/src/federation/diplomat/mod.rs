@@ -176,17 +176,40 @@ impl Diplomat {
         Ok(replayed.relation.in_force(now).map(|proof| proof.treaty().clone()))
     }
 
-    /// Every partner this node has a treaty in force with at `now`, with the URL of
-    /// its federation endpoint.
-    pub(crate) fn partners_in_force(
+    /// What this node may share with `partner` under at `now`: the treaty in force,
+    /// and the charters of alliances in force of which both are members, each by its hash
+    /// with the re-sharing rule it sets.
+    pub(crate) fn agreements_with(
         &self,
+        partner: &StixId,
         now: Timestamp,
-    ) -> Result<Vec<(StixId, String, entente_core::treaty::SignedTreaty)>, DiplomacyError> {
+    ) -> Result<Vec<(entente_core::treaty::TreatyHash, entente_core::treaty::Resharing)>, DiplomacyError> {
+        let mut agreements = Vec::new();
+        if let Some(treaty) = self.treaty_in_force(partner, now)? {
+            agreements.push((treaty.hash().clone(), treaty.treaty().body().resharing.clone()));
+        }
+        for alliance in self.shared_alliances(partner, now)? {
+            let hash = entente_core::release::charter_hash(&alliance);
+            agreements.push((hash, alliance.charter().body().resharing.clone()));
+        }
+        Ok(agreements)
+    }
+
+    /// Whether intelligence may flow between this node and `partner` at `now`: a
+    /// treaty in force, or an alliance in force of which both are members.
+    pub(crate) fn may_exchange(&self, partner: &StixId, now: Timestamp) -> Result<bool, DiplomacyError> {
+        Ok(!self.agreements_with(partner, now)?.is_empty())
+    }
+
+    /// Every recognized partner this node may exchange intelligence with at `now`
+    /// (a treaty in force, or a shared alliance in force), with the URL of its
+    /// federation endpoint.
+    pub(crate) fn partners_in_force(&self, now: Timestamp) -> Result<Vec<(StixId, String)>, DiplomacyError> {
         let mut found = Vec::new();
         for record in self.store.partners()? {
             let Ok(id) = StixId::parse(&record.node_id) else { continue };
-            if let Some(treaty) = self.treaty_in_force(&id, now)? {
-                found.push((id, record.federation_url, treaty));
+            if self.may_exchange(&id, now)? {
+                found.push((id, record.federation_url));
             }
         }
         Ok(found)

@@ -102,7 +102,10 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "relation-not-in-force",
-            format!("no treaty between this node and {} is in force: nothing may be released", request.sender),
+            format!(
+                "no treaty or shared alliance between this node and {} is in force: nothing may be released",
+                request.sender
+            ),
         ));
     }
     let (after, after_tombstone) = split_cursor(after.as_deref())?;

@@ -174,13 +174,13 @@ impl Syncer {
         let mut reports = Vec::new();
         let partners = self.diplomat().partners_in_force(now)?;
         if let Some(wanted) = only
-            && !partners.iter().any(|(partner, _, _)| partner == wanted)
+            && !partners.iter().any(|(partner, _)| partner == wanted)
         {
             return Err(super::DiplomacyError::Invalid(format!(
                 "no treaty with {wanted} is in force: there is no feed to pull (see `entente relations show`)"
             )));
         }
-        for (partner, url, _) in partners {
+        for (partner, url) in partners {
             if only.is_none_or(|wanted| wanted == &partner) {
                 reports.push(pull::pull_partner(self.clone(), client.clone(), partner, url, on_page).await);
             }

@@ -26,15 +26,15 @@ pub(crate) async fn poke(State(state): State<AppState>, body: Body) -> Result<Re
         if request.kind != RequestKind::Poke {
             return Err(ApiError::bad_request("not-a-poke", "this endpoint answers pokes; feed requests go to /feed"));
         }
-        let in_force = checker
+        let may = checker
             .diplomat()
-            .treaty_in_force(&request.sender, now)
+            .may_exchange(&request.sender, now)
             .map_err(|error| ApiError::internal(error.to_string()))?;
-        if in_force.is_none() {
+        if !may {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "relation-not-in-force",
-                format!("no treaty between this node and {} is in force", request.sender),
+                format!("no treaty or shared alliance between this node and {} is in force", request.sender),
             ));
         }
         Ok(request.sender)

@@ -45,7 +45,7 @@ async fn poke_all(syncer: &Syncer, client: &reqwest::Client) {
         Err(_) => return,
     };
     let identity = syncer.diplomat().identity();
-    for (partner, url, _) in partners {
+    for (partner, url) in partners {
         let request = SyncRequest {
             id: uuid::Uuid::new_v4().to_string(),
             kind: RequestKind::Poke,

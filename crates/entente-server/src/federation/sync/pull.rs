@@ -23,7 +23,7 @@ use entente_core::stix::StixObject;
 use entente_core::sync::{
     InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, Tombstone, TombstoneKind, read_page,
 };
-use entente_core::treaty::SignedTreaty;
+use entente_core::treaty::{Resharing, TreatyHash};
 use entente_core::{StixId, Timestamp};
 use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord, TombstoneRecord};
 
@@ -46,7 +46,7 @@ pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
             Err(_) => continue,
         };
         let mut pulls = tokio::task::JoinSet::new();
-        for (partner, url, _) in partners {
+        for (partner, url) in partners {
             if everyone || dirty.contains(&partner) {
                 pulls.spawn(pull_partner(syncer.clone(), client.clone(), partner, url, &|_, _| {}));
             }
@@ -258,11 +258,14 @@ fn check_page(syncer: &Syncer, partner: &StixId, page: InPage, now: Timestamp) -
     let diplomat = syncer.diplomat();
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
-    let Some(treaty) = diplomat.treaty_in_force(partner, now).map_err(|error| error.to_string())? else {
-        return Err("the relation is no longer in force; the page was not stored".into());
-    };
+    let agreements = diplomat.agreements_with(partner, now).map_err(|error| error.to_string())?;
+    if agreements.is_empty() {
+        return Err(
+            "no treaty or shared alliance with the partner is in force any more; the page was not stored".into()
+        );
+    }
     let items: Vec<InItem> = page.items.into_iter().filter(|item| item.seal.originator != us).collect();
-    let checked = check_all(items, partner, &treaty, &keys);
+    let checked = check_all(items, partner, &agreements, &keys);
     let mut objects = Vec::with_capacity(checked.len());
     let mut refused = Vec::new();
     for outcome in checked {
@@ -283,7 +286,7 @@ fn check_page(syncer: &Syncer, partner: &StixId, page: InPage, now: Timestamp) -
     let received = ReceivedPage {
         partner: partner.to_string(),
         collection: collection.id,
-        treaty: Some(treaty.hash().clone()),
+        treaty: None,
         objects,
         cursor: page.header.next.clone(),
         manifest,
@@ -320,24 +323,27 @@ fn commit_page(
     Ok((report, checked.received.manifest))
 }
 
+/// A treaty or charter hash and the re-sharing rule it sets for what it carries.
+type Agreement = (TreatyHash, Resharing);
+
 /// Below this many items a page is checked on one thread.
 const PARALLEL_FROM: usize = 64;
 
 fn check_all(
     items: Vec<InItem>,
     partner: &StixId,
-    treaty: &SignedTreaty,
+    agreements: &[Agreement],
     keys: &KeyBook,
 ) -> Vec<Result<ReceivedObject, Refusal>> {
     if items.len() < PARALLEL_FROM {
-        return items.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect();
+        return items.into_iter().map(|item| check_item(item, partner, agreements, keys)).collect();
     }
     let mut items = items;
     let second = items.split_off(items.len() / 2);
     std::thread::scope(|scope| {
-        let other =
-            scope.spawn(|| second.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect::<Vec<_>>());
-        let mut checked: Vec<_> = items.into_iter().map(|item| check_item(item, partner, treaty, keys)).collect();
+        let other = scope
+            .spawn(|| second.into_iter().map(|item| check_item(item, partner, agreements, keys)).collect::<Vec<_>>());
+        let mut checked: Vec<_> = items.into_iter().map(|item| check_item(item, partner, agreements, keys)).collect();
         match other.join() {
             Ok(rest) => checked.extend(rest),
             Err(_) => checked.push(Err(Refusal { label: "internal", detail: "a checking thread panicked".into() })),
@@ -349,13 +355,19 @@ fn check_all(
 fn check_item(
     item: InItem,
     partner: &StixId,
-    treaty: &SignedTreaty,
-    keys: &super::super::keybook::KeyBook,
+    agreements: &[Agreement],
+    keys: &KeyBook,
 ) -> Result<ReceivedObject, Refusal> {
     let refuse = |label: &'static str, detail: String| Refusal { label, detail };
-    if &item.treaty != treaty.hash() {
-        return Err(refuse("treaty-mismatch", format!("released under {}, not the treaty in force", item.treaty)));
-    }
+    let Some((treaty, resharing)) = agreements.iter().find(|(hash, _)| hash == &item.treaty) else {
+        return Err(refuse(
+            "treaty-mismatch",
+            format!(
+                "released under {}, which is neither the treaty in force nor a shared alliance's charter",
+                item.treaty
+            ),
+        ));
+    };
     let originator = &item.seal.originator;
     let key = keys.key_of(originator, &item.seal.key_id).ok_or_else(|| {
         refuse("unknown-originator", format!("no pinned key {} of originator {originator}", item.seal.key_id))
@@ -364,7 +376,7 @@ fn check_item(
     let object =
         StixObject::from_json(&item.object.to_string()).map_err(|error| refuse("invalid-stix", error.to_string()))?;
     let mut hops = item.hops;
-    hops.push(HopRule { treaty: treaty.hash().clone(), resharing: treaty.treaty().body().resharing.clone() });
+    hops.push(HopRule { treaty: treaty.clone(), resharing: resharing.clone() });
     let seal = SealRecord {
         object_hash: item.object_hash.to_string(),
         originator: originator.to_string(),
@@ -372,7 +384,7 @@ fn check_item(
         sealed: item.seal.sealed.to_string(),
         signature: item.seal.signature.encode(),
         received_from: Some(partner.to_string()),
-        treaty: Some(treaty.hash().to_string()),
+        treaty: Some(treaty.to_string()),
         hops: hops_text(&hops),
     };
     Ok(ReceivedObject { object, object_hash: item.object_hash, seal })

@@ -25,6 +25,8 @@ pub(crate) struct Gate {
     pub now: Timestamp,
     catalog: MarkingCatalog,
     treaties: Vec<SignedTreaty>,
+    /// Alliances in force of which this node and the recipient are both members.
+    charters: Vec<entente_core::alliance::Alliance>,
     memberships: Memberships,
 }
 
@@ -35,27 +37,31 @@ impl Gate {
     pub(crate) fn new(diplomat: &Diplomat, recipient: &StixId, now: Timestamp) -> Result<Gate, DiplomacyError> {
         let store = diplomat.store();
         let treaties = diplomat.treaty_in_force(recipient, now)?.into_iter().collect();
+        let charters = diplomat.shared_alliances(recipient, now)?;
         Ok(Gate {
             us: diplomat.identity().node_id().clone(),
             recipient: recipient.clone(),
             now,
             catalog: catalog(store)?,
             treaties,
+            charters,
             // The members of every alliance in force, folded from the acts this node holds.
             memberships: diplomat.memberships(now)?,
         })
     }
 
-    /// Whether any treaty with the recipient is in force now.
+    /// Whether anything binds this node and the recipient now: a treaty in force, or
+    /// an alliance in force of which both are members.
     pub(crate) fn has_treaty(&self) -> bool {
-        !self.treaties.is_empty()
+        !self.treaties.is_empty() || !self.charters.is_empty()
     }
 
     /// Decides for one object version (its JSON) with the provenance its seal records.
     pub(crate) fn decide(&self, object: &Value, seal: Option<&SealRecord>) -> Result<Decision, &'static str> {
         let facts = ObjectFacts::from_value(object).map_err(|_| UNREADABLE)?;
         let provenance = provenance(seal).map_err(|_| UNREADABLE)?;
-        let recipient = Recipient::new(&self.us, self.recipient.clone(), &self.treaties, &self.memberships);
+        let recipient = Recipient::new(&self.us, self.recipient.clone(), &self.treaties, &self.memberships)
+            .with_charters(&self.us, &self.charters);
         let request =
             ReleaseRequest { object: &facts, provenance: &provenance, catalog: &self.catalog, recipient: &recipient };
         Ok(decide(&request, self.now))

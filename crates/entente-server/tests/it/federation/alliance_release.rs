@@ -69,3 +69,41 @@ async fn alliance_parties_objects_go_to_members_only() {
         .collect();
     assert_eq!(recipients, [format!("{:?}", fellow.id.as_str())], "released to the fellow member only");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn members_of_an_alliance_share_under_its_charter_without_a_treaty() {
+    let north = FedNode::start("North", 71).await;
+    let south = FedNode::start("South", 72).await;
+    let stranger = FedNode::start("Stranger", 73).await;
+    recognize_each_other(&north, &south).await;
+    recognize_each_other(&north, &stranger).await;
+    let mut text = charter(&[&north.id, &south.id], json!({"rule": "unanimity"}));
+    // Sync does not yet encrypt end to end: the charter asks for encryption where it may.
+    text["terms"]["encrypt_in_transit"] = json!("may");
+    text["terms"]["attribution"] = json!("may");
+    let alliance = alliance_id(&text);
+    north.diplomat.found_alliance(&text, now()).expect("found");
+    until(&south, &alliance, "the charter arrives", |view| view.acts >= 1).await;
+    south.diplomat.sign_alliance(&alliance, now()).expect("sign");
+    converged(&[&north, &south], &alliance, 1, &[&north, &south]).await;
+    assert_eq!(north.relation(&south).state, "recognized", "no treaty between the two");
+
+    let object = indicator(&[GREEN], &["cyber"]);
+    let id = object["id"].as_str().expect("present").to_owned();
+    add(&north, &[object]);
+    let started = std::time::Instant::now();
+    while !held(&south.store).contains(&id) {
+        assert!(started.elapsed() < Duration::from_secs(40), "the member never received it under the charter");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The release names the charter; the recognized non-member gets nothing.
+    let charter_hash = north.diplomat.alliance(&alliance, now()).expect("view").charter_hash;
+    let releases = north
+        .store
+        .ledger_rows(&LedgerQuery { kinds: vec!["release".into()], limit: 10, ..LedgerQuery::default() })
+        .expect("ledger");
+    assert_eq!(releases.len(), 1);
+    assert!(releases[0].entry.contains(&charter_hash), "released under the charter: {}", releases[0].entry);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(!held(&stranger.store).contains(&id), "a recognized non-member received it");
+}
