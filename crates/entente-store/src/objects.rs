@@ -131,15 +131,7 @@ impl Store {
                     }
                 })
             })?;
-            let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
-            let more = rows.len() > page_size as usize;
-            rows.truncate(page_size as usize);
-            let next = if more {
-                rows.last().map(|row| Cursor { date_added_micros: row.date_added_micros, sequence: row.sequence })
-            } else {
-                None
-            };
-            Ok(Page { rows, next })
+            Ok(into_page(rows.collect::<Result<Vec<_>, _>>()?, page_size))
         })
     }
 
@@ -171,15 +163,7 @@ impl Store {
                     content_hash: row.get(6)?,
                 })
             })?;
-            let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
-            let more = rows.len() > page_size as usize;
-            rows.truncate(page_size as usize);
-            let next = if more {
-                rows.last().map(|row| Cursor { date_added_micros: row.date_added_micros, sequence: row.sequence })
-            } else {
-                None
-            };
-            Ok(Page { rows, next })
+            Ok(into_page(rows.collect::<Result<Vec<_>, _>>()?, page_size))
         })
     }
 
@@ -244,6 +228,19 @@ impl Store {
             Ok(count as u64)
         })
     }
+}
+
+/// A page of at most `page_size` rows from a query that read one more, to know
+/// whether there is a next page.
+fn into_page(mut rows: Vec<ObjectRow>, page_size: u32) -> Page {
+    let more = rows.len() > page_size as usize;
+    rows.truncate(page_size as usize);
+    let next = if more {
+        rows.last().map(|row| Cursor { date_added_micros: row.date_added_micros, sequence: row.sequence })
+    } else {
+        None
+    };
+    Page { rows, next }
 }
 
 pub(crate) fn add_one(

@@ -109,6 +109,21 @@ fn seal_from(row: &rusqlite::Row<'_>, start: usize) -> Result<Option<SealRecord>
     }))
 }
 
+/// The first six columns of a feed query (`seq, date_added, stix_id, version,
+/// content_hash, json`), without seal.
+fn feed_row(row: &rusqlite::Row<'_>) -> Result<FeedRow, rusqlite::Error> {
+    Ok(FeedRow {
+        cursor: Cursor { sequence: row.get(0)?, date_added_micros: row.get(1)? },
+        stix_id: row.get(2)?,
+        version: row.get(3)?,
+        content_hash: row.get(4)?,
+        json: row.get(5)?,
+        seal: None,
+        echo: false,
+        duplicate: false,
+    })
+}
+
 fn insert_seal(
     transaction: &rusqlite::Transaction<'_>,
     stix_id: &str,
@@ -153,16 +168,7 @@ impl Store {
                  ORDER BY o.date_added, o.seq LIMIT ?3",
             )?;
             let rows = statement.query_map((date, sequence, i64::from(limit), recipient), |row| {
-                Ok(FeedRow {
-                    cursor: Cursor { sequence: row.get(0)?, date_added_micros: row.get(1)? },
-                    stix_id: row.get(2)?,
-                    version: row.get(3)?,
-                    content_hash: row.get(4)?,
-                    json: row.get(5)?,
-                    seal: seal_from(row, 6)?,
-                    echo: row.get(14)?,
-                    duplicate: row.get(15)?,
-                })
+                Ok(FeedRow { seal: seal_from(row, 6)?, echo: row.get(14)?, duplicate: row.get(15)?, ..feed_row(row)? })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
@@ -179,18 +185,7 @@ impl Store {
                    AND NOT EXISTS (SELECT 1 FROM seals s WHERE s.stix_id = o.stix_id AND s.content_hash = o.content_hash)
                  ORDER BY o.date_added, o.seq LIMIT ?3",
             )?;
-            let rows = statement.query_map((date, sequence, i64::from(limit)), |row| {
-                Ok(FeedRow {
-                    cursor: Cursor { sequence: row.get(0)?, date_added_micros: row.get(1)? },
-                    stix_id: row.get(2)?,
-                    version: row.get(3)?,
-                    content_hash: row.get(4)?,
-                    json: row.get(5)?,
-                    seal: None,
-                    echo: false,
-                    duplicate: false,
-                })
-            })?;
+            let rows = statement.query_map((date, sequence, i64::from(limit)), feed_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

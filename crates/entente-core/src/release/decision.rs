@@ -125,6 +125,21 @@ pub enum DenyReason {
     AboveTlpCeiling { level: TlpLevel, unmarked: bool, ceiling: TlpLevel },
 }
 
+impl DenyReason {
+    /// A short, stable name for the reason, for metrics, logs and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DenyReason::UnknownMarking(_) => "unknown-marking",
+            DenyReason::NeverShared(_) => "never-shared",
+            DenyReason::ResharingForbidden { .. } => "resharing-forbidden",
+            DenyReason::NotAnAllianceMember { .. } => "not-an-alliance-member",
+            DenyReason::NoTreatyInForce { .. } => "no-treaty-in-force",
+            DenyReason::OutOfScope { .. } => "out-of-scope",
+            DenyReason::AboveTlpCeiling { .. } => "above-tlp-ceiling",
+        }
+    }
+}
+
 fn list(ids: &[StixId]) -> String {
     ids.iter().map(StixId::as_str).collect::<Vec<_>>().join(", ")
 }

@@ -70,15 +70,7 @@ impl Gate {
 
 /// A short, stable label for a denial, for metrics and logs.
 pub(crate) fn deny_label(reason: &DenyReason) -> &'static str {
-    match reason {
-        DenyReason::UnknownMarking(_) => "unknown-marking",
-        DenyReason::NeverShared(_) => "never-shared",
-        DenyReason::ResharingForbidden { .. } => "resharing-forbidden",
-        DenyReason::NotAnAllianceMember { .. } => "not-an-alliance-member",
-        DenyReason::NoTreatyInForce { .. } => "no-treaty-in-force",
-        DenyReason::OutOfScope { .. } => "out-of-scope",
-        DenyReason::AboveTlpCeiling { .. } => "above-tlp-ceiling",
-    }
+    reason.code()
 }
 
 /// The marking definitions this node understands: TLP always; a stored marking

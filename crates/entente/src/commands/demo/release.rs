@@ -147,14 +147,9 @@ fn provenance(seal: Option<&SealRecord>) -> anyhow::Result<Provenance> {
 /// the scope missed after `out-of-scope:`.
 fn label(reason: &DenyReason) -> &'static str {
     match reason {
-        DenyReason::UnknownMarking(_) => "unknown-marking",
-        DenyReason::NeverShared(_) => "never-shared",
-        DenyReason::ResharingForbidden { .. } => "resharing-forbidden",
-        DenyReason::NotAnAllianceMember { .. } => "not-an-alliance-member",
-        DenyReason::NoTreatyInForce { .. } => "no-treaty-in-force",
         DenyReason::OutOfScope { miss: ScopeMiss::TypeNotListed(_), .. } => "out-of-scope:type",
         DenyReason::OutOfScope { miss: ScopeMiss::NoListedLabel, .. } => "out-of-scope:label",
         DenyReason::OutOfScope { miss: ScopeMiss::NoSharedTopic, .. } => "out-of-scope:topic",
-        DenyReason::AboveTlpCeiling { .. } => "above-tlp-ceiling",
+        other => other.code(),
     }
 }
