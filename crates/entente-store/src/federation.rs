@@ -376,6 +376,12 @@ mod tests {
 
     #[test]
     fn several_notes_are_recorded_all_or_none_with_the_node_keys() {
+        // Real ids: every note recorded is also an entry of the audit ledger.
+        const N1: &str = "note--11111111-1111-4111-8111-111111111111";
+        const N2: &str = "note--22222222-2222-4222-8222-222222222222";
+        const N3: &str = "note--33333333-3333-4333-8333-333333333333";
+        const B: &str = "identity--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+        const C: &str = "identity--cccccccc-cccc-4ccc-8ccc-cccccccccccc";
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = Store::create(&dir.path().join("entente.db")).expect("store");
         let change = |id: &str, partner: &str, checked: usize| NoteChange {
@@ -384,16 +390,17 @@ mod tests {
             ..NoteChange::default()
         };
         let keys = NoteChange { node_keys: vec![key("old", None), key("new", None)], ..NoteChange::default() };
-        assert!(store.record_notes(&[keys, change("note--1", "identity--b", 0)], 1).expect("record"));
+        assert!(store.record_notes(&[keys, change(N1, B, 0)], 1).expect("record"));
         let moved = NoteChange { node_keys: vec![key("old", Some("2026-01-08T00:00:00Z"))], ..NoteChange::default() };
-        let stale = [moved, change("note--2", "identity--c", 0), change("note--3", "identity--b", 0)];
+        let stale = [moved, change(N2, C, 0), change(N3, B, 0)];
         assert!(!store.record_notes(&stale, 2).expect("record"), "B's history moved: nothing is written");
-        assert!(!store.knows_note("note--2").expect("lookup"));
+        assert!(!store.knows_note(N2).expect("lookup"));
         assert_eq!(store.node_keys().expect("keys"), [key("old", None), key("new", None)]);
 
         let retired = NoteChange { node_keys: vec![key("old", Some("2026-01-08T00:00:00Z"))], ..NoteChange::default() };
-        assert!(store.record_notes(&[retired, change("note--3", "identity--b", 1)], 3).expect("record"));
+        assert!(store.record_notes(&[retired, change(N3, B, 1)], 3).expect("record"));
         assert_eq!(store.node_keys().expect("keys"), [key("old", Some("2026-01-08T00:00:00Z")), key("new", None)]);
-        assert_eq!(store.notes_with("identity--b").expect("notes").len(), 2);
+        assert_eq!(store.notes_with(B).expect("notes").len(), 2);
+        assert_eq!(store.ledger_head().expect("ledger").0, 2, "two notes recorded, two ledger entries");
     }
 }
