@@ -115,6 +115,7 @@ async fn federation(args: &DemoArgs, root: &Path, kept: bool) -> anyhow::Result<
             nodes.push(DemoNode::start(*party, root, port).await?);
         }
         let treaties = diplomacy::establish(&nodes, &|message| progress.step(message)).await?;
+        diplomacy::found_alliance(&nodes, &|message| progress.step(message)).await?;
         progress.step("loading each party's share of the built-in intelligence");
         let shares = intel::shares()?;
         for (node, share) in nodes.iter().zip(&shares) {

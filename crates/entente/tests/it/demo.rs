@@ -59,6 +59,15 @@ fn the_demo_federation_shares_exactly_what_its_treaties_allow() {
     .collect();
     assert_eq!(treaties, expected);
 
+    // The three neighbours founded their regional alliance by signed acts, and each
+    // holds the same membership.
+    let alliance = &summary["alliance"];
+    let members: BTreeSet<&str> = alliance["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert_eq!(members, BTreeSet::from(["northland", "southland", "eastland"]), "{alliance}");
+    assert_eq!(alliance["version"], 1);
+    assert_eq!(alliance["in_force"], true);
+    assert_eq!(alliance["agreed_by_all_members"], true, "{alliance}");
+
     // No party received anything RED or AMBER+STRICT.
     for handle in handles.iter().copied() {
         for object in received(&summary, handle) {

@@ -114,3 +114,37 @@ async fn wait_all(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Founds the regional alliance through the real protocol: Northland founds it (its
+/// signature travels to the other founders in an `alliance-act` note with the charter),
+/// Southland and Eastland sign, and every founder ends up holding the same membership.
+pub async fn found_alliance(nodes: &[DemoNode], step: &dyn Fn(&str)) -> anyhow::Result<()> {
+    use super::parties::{ALLIANCE_ID, EASTLAND, NORTHLAND, SOUTHLAND, regional_charter};
+    let alliance = entente_core::StixId::parse(ALLIANCE_ID)?;
+    let founders = [NORTHLAND, SOUTHLAND, EASTLAND];
+    nodes[NORTHLAND].diplomat.found_alliance(&regional_charter(now()), now()).map_err(|error| anyhow!("{error}"))?;
+    step("alliance: Northland proposes the regional charter and signs it");
+    let started = Instant::now();
+    let mut signed = [true, false, false];
+    loop {
+        for (index, &founder) in founders.iter().enumerate() {
+            if !signed[index] && nodes[founder].diplomat.alliance(&alliance, now()).is_ok() {
+                nodes[founder].diplomat.sign_alliance(&alliance, now()).map_err(|error| anyhow!("{error}"))?;
+                signed[index] = true;
+            }
+        }
+        let views: Vec<_> =
+            founders.iter().filter_map(|&f| nodes[f].diplomat.alliance(&alliance, now()).ok()).collect();
+        let agreed = views.len() == founders.len()
+            && views.iter().all(|view| view.founded && view.membership_hash.is_some())
+            && views.windows(2).all(|pair| pair[0].membership_hash == pair[1].membership_hash);
+        if agreed {
+            step("alliance: founded; the three founders hold the same signed membership");
+            return Ok(());
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("the regional alliance was not founded on every founder within {PATIENCE:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

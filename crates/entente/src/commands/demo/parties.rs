@@ -167,13 +167,25 @@ impl TreatyKind {
     }
 }
 
-/// Where the regional alliance of Northland, Southland and Eastland will be founded
-/// once alliance acts travel between nodes (docs/federation.md §8: not carried by notes
-/// yet). Today the three neighbours are bound by pairwise treaties only, so this says
-/// so; whoever wires alliances replaces the body with the founding (charter, the three
-/// founders' signatures) and regional treaties may then re-share to `alliance-parties`.
-pub fn found_regional_alliance() -> &'static str {
-    "Regional alliance: not founded yet. Northland, Southland and Eastland are bound by three pairwise \
-     treaties; alliance acts do not travel between nodes yet (the hook is \
-     `commands/demo/parties.rs: found_regional_alliance`)."
+/// The regional alliance of Northland, Southland and Eastland (its id names it in
+/// re-sharing rules).
+pub const ALLIANCE_ID: &str = "identity--7a1f0c5e-4c2b-4d7e-9a61-2f3b8c9d0e11";
+pub const ALLIANCE_NAME: &str = "Northern Marches Security Alliance";
+
+/// The regional alliance's charter, founded by the three neighbours: unanimity for
+/// admissions, the regional treaties' scope and terms. Its re-sharing rule is the
+/// treaties' (`treaty-partners`), so founding it changes no flow of the demo; a charter
+/// is a sharing agreement between its members in force, like a treaty.
+pub fn regional_charter(now: Timestamp) -> Value {
+    let treaty = TreatyKind::Regional.text(&PARTIES[NORTHLAND], &PARTIES[SOUTHLAND], now);
+    json!({
+        "entente": "1", "type": "alliance-charter", "id": ALLIANCE_ID, "name": ALLIANCE_NAME,
+        "purpose": "To protect the Northern Marches together: shared warning of terrorist and cyber threats \
+                    among the region's states and agencies.",
+        "region": {"name": "Northern Marches", "countries": ["XN", "XS", "XE"]},
+        "founders": [PARTIES[NORTHLAND].node_id, PARTIES[SOUTHLAND].node_id, PARTIES[EASTLAND].node_id],
+        "decision_rule": {"rule": "unanimity"},
+        "scope": treaty["scope"], "terms": treaty["terms"], "resharing": treaty["resharing"],
+        "created": now.to_string(),
+    })
 }

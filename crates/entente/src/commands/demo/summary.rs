@@ -5,7 +5,7 @@
 use super::diplomacy::Concluded;
 use super::intel::{Described, describe};
 use super::node::DemoNode;
-use super::parties::{PARTIES, found_regional_alliance};
+use super::parties::{ALLIANCE_ID, ALLIANCE_NAME, EASTLAND, NORTHLAND, PARTIES, SOUTHLAND};
 use super::release::Flow;
 use crate::commands::now_micros;
 use entente_core::Timestamp;
@@ -20,7 +20,7 @@ pub struct Summary {
     pub settled_after_seconds: f64,
     pub parties: Vec<PartyReport>,
     pub treaties: Vec<TreatyReport>,
-    pub alliance: &'static str,
+    pub alliance: AllianceReport,
     /// Along every treaty, both ways: what the release decision allows and denies.
     pub flows: Vec<Flow>,
     pub try_commands: Vec<String>,
@@ -65,6 +65,20 @@ pub struct Received {
     pub object: Described,
 }
 
+/// The regional alliance as each founder folds it from the signed acts it holds.
+#[derive(Debug, Serialize)]
+pub struct AllianceReport {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub charter_hash: String,
+    pub version: Option<u32>,
+    pub membership_hash: Option<String>,
+    pub members: Vec<String>,
+    pub in_force: bool,
+    /// Every founder holds the same membership version and hash.
+    pub agreed_by_all_members: bool,
+}
+
 #[derive(Debug, Serialize)]
 pub struct TreatyReport {
     pub parties: [&'static str; 2],
@@ -105,7 +119,7 @@ pub fn gather(
         settled_after_seconds,
         parties,
         treaties: reports,
-        alliance: found_regional_alliance(),
+        alliance: alliance(nodes, now)?,
         flows,
         try_commands: try_commands(nodes),
     })
@@ -203,4 +217,24 @@ fn try_commands(nodes: &[DemoNode]) -> Vec<String> {
             northland.admin_token, northland.url
         ),
     ]
+}
+
+fn alliance(nodes: &[DemoNode], now: Timestamp) -> anyhow::Result<AllianceReport> {
+    let id = entente_core::StixId::parse(ALLIANCE_ID)?;
+    let mut views = Vec::new();
+    for founder in [NORTHLAND, SOUTHLAND, EASTLAND] {
+        views.push(nodes[founder].diplomat.alliance(&id, now).map_err(|error| anyhow::anyhow!("{error}"))?);
+    }
+    let agreed = views.windows(2).all(|pair| pair[0].membership_hash == pair[1].membership_hash);
+    let view = &views[0];
+    Ok(AllianceReport {
+        id: ALLIANCE_ID,
+        name: ALLIANCE_NAME,
+        charter_hash: view.charter_hash.clone(),
+        version: view.version,
+        membership_hash: view.membership_hash.clone(),
+        members: view.members.iter().map(|member| handle_of(nodes, member)).collect(),
+        in_force: view.in_force,
+        agreed_by_all_members: agreed,
+    })
 }

@@ -38,7 +38,10 @@ fn parties(out: &mut String, summary: &Summary) {
 }
 
 fn treaties(out: &mut String, summary: &Summary) {
-    let _ = writeln!(out, "TREATIES IN FORCE (negotiated and signed with signed notes over HTTP)");
+    let _ = writeln!(
+        out,
+        "TREATIES IN FORCE AND THE REGIONAL ALLIANCE (negotiated and signed with signed notes over HTTP)"
+    );
     for treaty in &summary.treaties {
         let [a, b] = &treaty.parties;
         let [ours, theirs] = &treaty.state;
@@ -46,7 +49,22 @@ fn treaties(out: &mut String, summary: &Summary) {
         let _ = writeln!(out, "  {a} ↔ {b}: {} [{state}]", treaty.terms);
         let _ = writeln!(out, "      \"{}\" {}", treaty.title, treaty.hash);
     }
-    let _ = writeln!(out, "  {}\n", summary.alliance);
+    let alliance = &summary.alliance;
+    let _ = writeln!(
+        out,
+        "  {} ({}): members {}, membership version {} {}{}, charter {}\n",
+        alliance.name,
+        alliance.id,
+        alliance.members.join(", "),
+        alliance.version.map_or_else(|| "-".to_owned(), |version| version.to_string()),
+        alliance.membership_hash.as_deref().unwrap_or("-"),
+        if alliance.agreed_by_all_members {
+            ", held alike by every member"
+        } else {
+            ", NOT yet held alike by every member"
+        },
+        alliance.charter_hash,
+    );
 }
 
 fn holdings(out: &mut String, summary: &Summary) {
