@@ -31,7 +31,9 @@ use tokio::sync::Notify;
 /// Tunables of sync.
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
-    /// Objects per page asked of a partner.
+    /// Objects per page asked of a partner. Larger pages mean fewer transactions on the
+    /// receiver, each touching the random-key index pages once for many objects: 2,500
+    /// synced 100,000 objects in half the time 1,000 took (bench/sync.sh).
     pub page_size: u32,
     /// How often every partner's feed is pulled even without a poke.
     pub poll: Duration,
@@ -41,7 +43,7 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        SyncConfig { page_size: 1000, poll: Duration::from_secs(30), publish_check: Duration::from_millis(500) }
+        SyncConfig { page_size: 2500, poll: Duration::from_secs(30), publish_check: Duration::from_millis(500) }
     }
 }
 
