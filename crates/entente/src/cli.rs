@@ -182,7 +182,8 @@ pub enum AuditCommand {
         /// Only entries about this object id (or note id).
         #[arg(long)]
         object: Option<String>,
-        /// Only these kinds: release, receive, receipt, note-sent, note-received.
+        /// Only these kinds: release, receive, receipt, note-sent, note-received, revoked,
+        /// recalled, removed, treaty-ended, purged.
         #[arg(long, value_delimiter = ',')]
         kind: Vec<String>,
         /// Entries after this sequence number.
