@@ -23,7 +23,7 @@ pub struct LedgerRow {
 pub struct LedgerQuery {
     /// Only entries about this node (recipient, sender).
     pub counterpart: Option<String>,
-    /// Only entries about this object or note.
+    /// Only entries about this object, note or treaty (by its hash).
     pub subject: Option<String>,
     /// Only entries of these kinds (`release`, `receive`, `receipt`, `note-sent`…).
     pub kinds: Vec<String>,
@@ -42,6 +42,8 @@ fn describe(kind: &EntryKind) -> (&'static str, String, String) {
         EntryKind::Revoked { object, .. } => ("revoked", object.to_string(), String::new()),
         EntryKind::Recalled { object, from, .. } => ("recalled", object.to_string(), from.to_string()),
         EntryKind::Removed { object, from, .. } => ("removed", object.to_string(), from.to_string()),
+        EntryKind::TreatyEnded { treaty, with, .. } => ("treaty-ended", treaty.to_string(), with.to_string()),
+        EntryKind::Purged { treaty, from, .. } => ("purged", treaty.to_string(), from.to_string()),
     }
 }
 

@@ -11,6 +11,7 @@
 
 mod alliances;
 mod collections;
+mod endings;
 mod error;
 mod federation;
 mod ledger;
@@ -26,6 +27,7 @@ mod tombstones;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
+pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
 pub use ledger::{LedgerQuery, LedgerRow};

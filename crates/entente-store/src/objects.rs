@@ -343,7 +343,11 @@ fn existing_unversioned(
     )?)
 }
 
-fn refresh_first_last(transaction: &Transaction<'_>, collection_id: &str, stix_id: &str) -> Result<(), StoreError> {
+pub(crate) fn refresh_first_last(
+    transaction: &Transaction<'_>,
+    collection_id: &str,
+    stix_id: &str,
+) -> Result<(), StoreError> {
     transaction.execute(
         "UPDATE objects SET
             is_first = (version_key = (SELECT min(version_key) FROM objects WHERE collection_id = ?1 AND stix_id = ?2)),

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_node_keys.sql"),
     include_str!("../migrations/0005_sync.sql"),
     include_str!("../migrations/0006_alliances.sql"),
+    include_str!("../migrations/0007_treaty_endings.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! - a received page is stored in one transaction with its objects, their seals, the
 //!   ledger's `receive` entries and the partner's cursor: after a crash the cursor
 //!   names exactly the last page stored, so nothing is lost or stored twice;
+//! - nothing is stored from a partner whose treaty ending was carried out (`endings`);
 //! - a release is recorded (seals made on the way, `release` entries, the page served)
 //!   in one transaction before the page leaves.
 
@@ -318,6 +319,14 @@ impl Store {
     /// version that was new, and the cursor, in one transaction.
     pub fn store_received(&self, page: &ReceivedPage, now_micros: i64) -> Result<Vec<AddOutcome>, StoreError> {
         self.pool.write(|transaction| {
+            // An ended treaty was carried out (perhaps purged) already: a page checked
+            // just before the end must not bring material back after the purge.
+            if crate::endings::has_ended(transaction, &page.partner)? {
+                return Err(StoreError::Invalid(format!(
+                    "the treaty with {} has ended: nothing more is stored from it",
+                    page.partner
+                )));
+            }
             let mut clock = Clock::start(transaction, now_micros)?;
             let mut outcomes = Vec::with_capacity(page.objects.len());
             let mut entries = Vec::new();

@@ -138,7 +138,10 @@ const SYNC_ABOUT: &str = "Intelligence sync with partners under treaties.\n\n\
     with a treaty in force, and each partner pulls its feed, page by page; every object version \
     goes through the release decision (markings, treaty scope, TLP ceiling, re-sharing rules), \
     travels with its originator's seal, and is recorded in the audit ledger on both sides. \
-    These commands show where each partner stands, and pull at once without waiting.";
+    When a treaty ends (a termination takes effect after its notice, or the end date passes), \
+    the node carries out what the treaty says about what it received under it (`on_termination`: \
+    purge or keep) and records it in the ledger. These commands show where each partner stands, \
+    pull at once without waiting, and carry treaty endings out at once.";
 
 #[derive(Debug, Subcommand)]
 pub enum SyncCommand {
@@ -152,8 +155,17 @@ pub enum SyncCommand {
         json: bool,
     },
     /// Where each partner's feed stands: relation state, pages and objects received,
-    /// releases made to it and receipts it signed.
+    /// releases made to it and receipts it signed, and how its treaty's end was carried out.
     Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Carry out now every treaty ending not yet carried out (a running server does it
+    /// within a second): with `on_termination: purge`, delete what was received from
+    /// the partner under it, unless also held under another treaty or originated here;
+    /// with `keep` (or nothing said), keep it. Recorded in the ledger; done once.
+    /// Suspension ends nothing, and a notice of termination ends nothing until it runs out.
+    Settle {
         #[arg(long)]
         json: bool,
     },
@@ -182,7 +194,8 @@ pub enum AuditCommand {
         /// Only entries about this object id (or note id).
         #[arg(long)]
         object: Option<String>,
-        /// Only these kinds: release, receive, receipt, note-sent, note-received.
+        /// Only these kinds: release, receive, receipt, note-sent, note-received, revoked,
+        /// recalled, removed, treaty-ended, purged.
         #[arg(long, value_delimiter = ',')]
         kind: Vec<String>,
         /// Entries after this sequence number.

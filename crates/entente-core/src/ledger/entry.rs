@@ -14,7 +14,7 @@ use super::{ContentHash, EntryHash};
 use crate::canonical::content_hash;
 use crate::keys::{KeyId, Signature};
 use crate::note::NoteId;
-use crate::treaty::TreatyHash;
+use crate::treaty::{Disposition, TreatyHash};
 use crate::{StixId, Timestamp};
 use serde_json::{Map, Value, json};
 
@@ -46,6 +46,14 @@ pub enum EntryKind {
     /// A tombstone signed by `issuer`, received from `from`, removed `removed` stored
     /// versions of the object here.
     Removed { object: StixId, issuer: StixId, from: StixId, removed: u64 },
+    /// The treaty with `with` ended (terminated after notice, or expired) and each side
+    /// is bound to do `disposition` with what it received under it. Written by both
+    /// sides: for what this node released, it records what the partner must do.
+    TreatyEnded { treaty: TreatyHash, with: StixId, disposition: Disposition },
+    /// This node carried out a `purge` ending: it deleted `removed` object versions it
+    /// had received from `from` under the treaty, and kept `retained` that it also
+    /// holds under a treaty not ended by a purge, or originated.
+    Purged { treaty: TreatyHash, from: StixId, removed: u64, retained: u64 },
 }
 
 /// One link of the chain.
@@ -110,6 +118,14 @@ impl EntryKind {
                 "type": "removed", "object": object.as_str(), "issuer": issuer.as_str(), "from": from.as_str(),
                 "removed": removed.to_string(),
             }),
+            EntryKind::TreatyEnded { treaty, with, disposition } => json!({
+                "type": "treaty-ended", "treaty": treaty.as_str(), "with": with.as_str(),
+                "disposition": disposition.as_str(),
+            }),
+            EntryKind::Purged { treaty, from, removed, retained } => json!({
+                "type": "purged", "treaty": treaty.as_str(), "from": from.as_str(),
+                "removed": removed.to_string(), "retained": retained.to_string(),
+            }),
         }
     }
 
@@ -162,11 +178,30 @@ impl EntryKind {
                 from: members.parse("from", StixId::parse)?,
                 removed: members.parse("removed", str::parse::<u64>)?,
             },
+            "treaty-ended" => EntryKind::TreatyEnded {
+                treaty: members.parse("treaty", TreatyHash::parse)?,
+                with: members.parse("with", StixId::parse)?,
+                disposition: members.parse("disposition", parse_disposition)?,
+            },
+            "purged" => EntryKind::Purged {
+                treaty: members.parse("treaty", TreatyHash::parse)?,
+                from: members.parse("from", StixId::parse)?,
+                removed: members.parse("removed", str::parse::<u64>)?,
+                retained: members.parse("retained", str::parse::<u64>)?,
+            },
             other => return Err(EntryError::UnknownEventType(other.to_owned())),
         };
         members.finish()?;
         Ok(kind)
     }
+}
+
+fn parse_disposition(text: &str) -> Result<Disposition, String> {
+    Disposition::ALL
+        .iter()
+        .copied()
+        .find(|disposition| disposition.as_str() == text)
+        .ok_or_else(|| format!("{text:?} is not one of: purge, keep"))
 }
 
 impl Entry {

@@ -29,5 +29,6 @@ pub use template::{
     PLACEHOLDER_PARTIES, PLACEHOLDER_TREATY_ID, TemplateError, parse_template, strip_comment_lines, template_text,
 };
 pub use terms::{
-    AffectedPartyNotifications, Attribution, EncryptInTransit, PermittedActions, Terms, UnmodifiedResale, tlp_word,
+    AffectedPartyNotifications, Attribution, Disposition, EncryptInTransit, PermittedActions, Terms, UnmodifiedResale,
+    tlp_word,
 };

@@ -66,6 +66,12 @@ const TEMPLATE: &str = r#"// An Entente treaty. Lines that start with // are com
     "attribution": "must-not",
     // may | must-not: resell the information unmodified.
     "unmodified_resale": "must-not",
+    // Optional, Entente's own: what each party does with what it received under this
+    // treaty once the treaty ends (terminated after notice, or past end_date).
+    // "purge": delete it, unless it is also held under another treaty in force or was
+    // originated there; "keep": keep it. Absent means "keep". Both sides record what
+    // was done in their ledgers. To require a purge, remove the // of the next line.
+    // "on_termination": "purge",
     // In force from start_date (after every party has signed) until end_date.
     // Omit end_date for a treaty without an end.
     "start_date": "2026-01-01T00:00:00Z",

@@ -19,6 +19,12 @@
 //! without an end simply omits `end_date`, again so that the text has one spelling.
 //! The IEP `id`, `name`, `description` and `external_reference` statements are not
 //! used: the treaty's own id, title and purpose say those things.
+//!
+//! One statement is Entente's own, not IEP's: `on_termination` (`purge`, `keep`) says
+//! what each party does with what it received under the treaty once the treaty ends.
+//! It is optional and absent means `keep`, so every treaty written before it existed
+//! keeps its text and its hash. An explicit `"keep"` is accepted and kept as written:
+//! the hash names the text the parties signed, and a legal text may want to say it.
 
 use super::document::TreatyTime;
 use super::fields::{Fields, Report, Word, word};
@@ -94,6 +100,19 @@ iep_words! {
     UnmodifiedResale { May = "may", MustNot = "must-not" }
 }
 
+iep_words! {
+    /// What each party does with the objects it received under a treaty once the
+    /// treaty ends (terminated after notice, or past its end date). Entente's own
+    /// statement, not IEP's.
+    Disposition {
+        /// Delete every object version received from the partner under the treaty,
+        /// unless it is also held under another treaty or was originated locally.
+        Purge = "purge",
+        /// Keep what was received.
+        Keep = "keep",
+    }
+}
+
 impl Word for TlpLevel {
     const ALL: &'static [TlpLevel] =
         &[TlpLevel::Clear, TlpLevel::Green, TlpLevel::Amber, TlpLevel::AmberStrict, TlpLevel::Red];
@@ -127,6 +146,9 @@ pub struct Terms {
     pub start_date: TreatyTime,
     /// The treaty ends by itself at this instant (it is in force strictly before it).
     pub end_date: Option<TreatyTime>,
+    /// What happens to received material when the treaty ends, as written (`None`:
+    /// the text does not say, which means [`Disposition::Keep`]).
+    pub on_termination: Option<Disposition>,
 }
 
 const MEMBERS: &[&str] = &[
@@ -139,6 +161,7 @@ const MEMBERS: &[&str] = &[
     "unmodified_resale",
     "start_date",
     "end_date",
+    "on_termination",
 ];
 
 impl Terms {
@@ -165,6 +188,10 @@ impl Terms {
             }
             Some((end, end_path)) => TreatyTime::read(end, &end_path, report).map(Some),
         };
+        let on_termination = match fields.optional("on_termination") {
+            None => Some(None),
+            Some((value, path)) => word(value, &path, report).map(Some),
+        };
         if let (Some(start), Some(Some(end))) = (&start_date, &end_date)
             && end.instant() <= start.instant()
         {
@@ -179,7 +206,14 @@ impl Terms {
             unmodified_resale: unmodified_resale?,
             start_date: start_date?,
             end_date: end_date?,
+            on_termination: on_termination?,
         })
+    }
+
+    /// What each party does with what it received once the treaty ends: what the text
+    /// says, or [`Disposition::Keep`] when it says nothing.
+    pub fn disposition(&self) -> Disposition {
+        self.on_termination.unwrap_or(Disposition::Keep)
     }
 
     pub(crate) fn to_value(&self) -> Value {
@@ -193,8 +227,14 @@ impl Terms {
             "unmodified_resale": self.unmodified_resale.as_str(),
             "start_date": self.start_date.as_str(),
         });
-        if let (Some(end), Value::Object(members)) = (&self.end_date, &mut terms) {
-            members.insert("end_date".into(), Value::from(end.as_str()));
+        if let Value::Object(members) = &mut terms {
+            // Optional members are absent rather than null: one spelling, one hash.
+            if let Some(end) = &self.end_date {
+                members.insert("end_date".into(), Value::from(end.as_str()));
+            }
+            if let Some(disposition) = self.on_termination {
+                members.insert("on_termination".into(), Value::from(disposition.as_str()));
+            }
         }
         terms
     }

@@ -8,7 +8,7 @@ use entente_core::ledger::{
 };
 use entente_core::node::NodeKey;
 use entente_core::note::NoteId;
-use entente_core::treaty::TreatyHash;
+use entente_core::treaty::{Disposition, TreatyHash};
 use entente_core::{StixId, Timestamp};
 use proptest::prelude::*;
 use serde_json::json;
@@ -33,7 +33,7 @@ fn time(seconds: i64) -> Timestamp {
 fn kind(number: u64) -> EntryKind {
     let object = StixId::parse("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f").expect("fixtures are valid");
     let note = NoteId::from_random_bytes([number as u8; 16]);
-    match number % 5 {
+    match number % 7 {
         0 => EntryKind::NoteSent { note, to: node(1), note_hash: content(number) },
         1 => EntryKind::NoteReceived { note, from: node(2), note_hash: content(number) },
         2 => EntryKind::Release {
@@ -45,13 +45,15 @@ fn kind(number: u64) -> EntryKind {
             obligations: vec!["strip-attribution".into()],
         },
         3 => EntryKind::Receipt(sign_receipt(&NodeKey::from_seed([3; 32]), content(number), node(3))),
-        _ => EntryKind::Receive {
+        4 => EntryKind::Receive {
             object,
             version: time(-9),
             object_hash: content(number),
             from: node(4),
             treaty: treaty(),
         },
+        5 => EntryKind::TreatyEnded { treaty: treaty(), with: node(5), disposition: Disposition::Purge },
+        _ => EntryKind::Purged { treaty: treaty(), from: node(5), removed: number, retained: 1 },
     }
 }
 

@@ -6,8 +6,8 @@
 use entente_core::keys::KeyError;
 use entente_core::node::NodeKey;
 use entente_core::treaty::{
-    NotInForce, Resharing, SignatureError, SignedTreaty, SignedTreatyError, Treaty, TreatyBody, TreatySignature,
-    VersionError, parse_template, sign, template_text, verify_signature,
+    Disposition, NotInForce, Resharing, SignatureError, SignedTreaty, SignedTreatyError, Treaty, TreatyBody,
+    TreatySignature, VersionError, parse_template, sign, template_text, verify_signature,
 };
 use entente_core::{StixId, Timestamp};
 use proptest::prelude::*;
@@ -125,6 +125,9 @@ fn parse_errors_name_their_paths() {
         ("terms.end_date", Some(json!(null)), &["terms.end_date"]),
         ("terms.end_date", Some(json!(START)), &["terms.end_date"]),
         ("terms.commercial_use", Some(json!("may")), &["terms.commercial_use"]),
+        ("terms.on_termination", Some(json!("delete")), &["terms.on_termination"]),
+        ("terms.on_termination", Some(json!("Purge")), &["terms.on_termination"]),
+        ("terms.on_termination", Some(json!(null)), &["terms.on_termination"]),
         ("resharing.to", Some(json!("everyone")), &["resharing.to"]),
         ("resharing.to", Some(json!("alliance-parties")), &["resharing.alliances"]),
         ("resharing.alliances", Some(json!([alliance])), &["resharing.alliances"]),
@@ -163,6 +166,8 @@ fn valid_variants_round_trip_exactly() {
         edit(document(), "resharing", Some(json!({"to": "alliance-parties", "alliances": [alliance]}))),
         edit(document(), "resharing", Some(json!({"to": "treaty-partners"}))),
         edit(document(), "terms.tlp", Some(json!("clear"))),
+        edit(document(), "terms.on_termination", Some(json!("purge"))),
+        edit(document(), "terms.on_termination", Some(json!("keep"))),
     ];
     for value in variants {
         let treaty = Treaty::parse(&value).unwrap();
@@ -229,6 +234,34 @@ fn hash_is_pinned_and_timestamps_keep_their_spelling() {
     let mut value = treaty.to_value();
     value["created"] = json!("2026-01-01T00:00:00.000Z");
     assert_ne!(Treaty::parse(&value).unwrap().hash(), treaty.hash());
+}
+
+/// `on_termination` is optional: a text without it (every treaty written before it
+/// existed) keeps its members, its hash and its meaning (`keep`); a text with it is
+/// another text, with another hash.
+#[test]
+fn on_termination_is_optional_and_absent_means_keep() {
+    let without = Treaty::parse(&document()).unwrap();
+    assert_eq!(without.body().terms.on_termination, None);
+    assert_eq!(without.body().terms.disposition(), Disposition::Keep);
+    assert!(without.to_value()["terms"].get("on_termination").is_none(), "never written when absent");
+    let purge = Treaty::parse(&edit(document(), "terms.on_termination", Some(json!("purge")))).unwrap();
+    let keep = Treaty::parse(&edit(document(), "terms.on_termination", Some(json!("keep")))).unwrap();
+    assert_eq!(purge.body().terms.disposition(), Disposition::Purge);
+    assert_eq!(keep.body().terms.disposition(), Disposition::Keep);
+    assert_eq!(keep.body().terms.on_termination, Some(Disposition::Keep), "kept as written");
+    let hashes = [without.hash(), purge.hash(), keep.hash()];
+    assert!(hashes[0] != hashes[1] && hashes[0] != hashes[2] && hashes[1] != hashes[2], "{hashes:?}");
+    // Built from a body, the term is written only when set.
+    let mut body = without.body().clone();
+    body.terms.on_termination = Some(Disposition::Purge);
+    let drafted = Treaty::draft(without.id(), without.proposed_by(), at(START), &body).unwrap();
+    assert_eq!(drafted.to_value()["terms"]["on_termination"], json!("purge"));
+    // The template explains the term in a comment line; removing its `//` asks for a purge.
+    let template = parse_template(template_text()).unwrap();
+    assert_eq!(template.body().terms.on_termination, None);
+    let uncommented = template_text().replace("// \"on_termination\"", "\"on_termination\"");
+    assert_eq!(parse_template(&uncommented).unwrap().body().terms.disposition(), Disposition::Purge);
 }
 
 const PINNED_TEMPLATE_HASH: &str = "sha256:ccbf990361b59dac7d2ca6ccefd29db5cd1407cde10c1dafa6174ff11b08d77d";

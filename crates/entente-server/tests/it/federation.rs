@@ -11,6 +11,7 @@ mod alliance_release;
 mod alliances;
 mod api;
 mod concurrency;
+mod ending;
 mod https;
 mod multilateral;
 mod node;

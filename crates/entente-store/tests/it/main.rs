@@ -1,5 +1,6 @@
 //! entente-store integration tests: one binary, real SQLite files in temp dirs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod endings;
 mod story;
 mod versions;

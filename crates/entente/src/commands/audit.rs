@@ -129,6 +129,14 @@ fn describe(kind: &EntryKind, name: &dyn Fn(&str) -> String) -> String {
             name(issuer.as_str()),
             name(from.as_str())
         ),
+        EntryKind::TreatyEnded { treaty, with, disposition } => format!(
+            "the treaty {treaty} with {} ended: each side must {disposition} what it received under it",
+            name(with.as_str())
+        ),
+        EntryKind::Purged { treaty, from, removed, retained } => format!(
+            "purged {removed} object version(s) received from {} under {treaty}; kept {retained} also held otherwise",
+            name(from.as_str())
+        ),
         EntryKind::NoteSent { note, to, .. } => format!("sent note {note} to {}", name(to.as_str())),
         EntryKind::NoteReceived { note, from, .. } => format!("received note {note} from {}", name(from.as_str())),
     }

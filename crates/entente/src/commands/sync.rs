@@ -1,5 +1,5 @@
-//! `entente sync now|status`: pull partners' feeds in the foreground; show where each
-//! partner's feed stands.
+//! `entente sync now|status|settle`: pull partners' feeds in the foreground; show where
+//! each partner's feed stands; carry out the treaty endings that are due.
 
 use super::relations::{Session, now, resolve};
 use crate::cli::SyncCommand;
@@ -15,6 +15,7 @@ pub fn run(dir: &DataDir, command: SyncCommand, tls_ca: Option<&std::path::Path>
     match command {
         SyncCommand::Now { partner, json } => pull_now(dir, partner.as_deref(), json, &super::trusted_roots(tls_ca)?),
         SyncCommand::Status { json } => status(dir, json),
+        SyncCommand::Settle { json } => settle(dir, json),
     }
 }
 
@@ -85,11 +86,14 @@ struct PartnerStatus {
     last_received: Option<String>,
     released_to_partner: u64,
     receipts_from_partner: u64,
+    /// How the end of the treaty with this partner was carried out, once it ended.
+    ended: Option<entente_store::SettledEnding>,
 }
 
 fn status(dir: &DataDir, json: bool) -> anyhow::Result<()> {
     let session = Session::open_default(dir)?;
     let store = &session.store;
+    let endings = store.treaty_endings()?;
     let mut rows = Vec::new();
     for view in session.diplomat.relations(now()).map_err(|error| anyhow!("{error}"))? {
         let id = &view.partner.node_id;
@@ -104,6 +108,7 @@ fn status(dir: &DataDir, json: bool) -> anyhow::Result<()> {
             last_received: (cursor.updated_micros > 0).then(|| when(cursor.updated_micros)),
             released_to_partner: store.ledger_count(id, "release")?,
             receipts_from_partner: store.ledger_count(id, "receipt")?,
+            ended: endings.iter().find(|ending| &ending.partner == id).cloned(),
         });
     }
     emit(json, &rows, |rows| {
@@ -113,7 +118,7 @@ fn status(dir: &DataDir, json: bool) -> anyhow::Result<()> {
         rows.iter()
             .map(|row| {
                 format!(
-                    "{} ({})\n  relation: {}{}\n  received: {} object(s) in {} page(s){}\n  released to it: {} object version(s), {} receipt(s) signed",
+                    "{} ({})\n  relation: {}{}\n  received: {} object(s) in {} page(s){}\n  released to it: {} object version(s), {} receipt(s) signed{}",
                     row.name,
                     row.node_id,
                     row.relation,
@@ -123,7 +128,43 @@ fn status(dir: &DataDir, json: bool) -> anyhow::Result<()> {
                     row.last_received.as_ref().map(|at| format!(", last at {at}")).unwrap_or_default(),
                     row.released_to_partner,
                     row.receipts_from_partner,
+                    row.ended.as_ref().map(|ending| format!("\n  ended: {}", describe_ending(ending))).unwrap_or_default(),
                 )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// One carried-out ending in words.
+fn describe_ending(ending: &entente_store::SettledEnding) -> String {
+    let done = if ending.disposition == "purge" {
+        format!(
+            "purged {} object version(s) received under it, kept {} also held under another treaty or originated here",
+            ending.removed, ending.retained
+        )
+    } else {
+        format!("kept the {} object version(s) received under it", ending.retained)
+    };
+    format!("{} {} ({}, on {}): {done}", ending.treaty, ending.ending, ending.disposition, when(ending.settled_micros))
+}
+
+fn settle(dir: &DataDir, json: bool) -> anyhow::Result<()> {
+    let session = Session::open_default(dir)?;
+    let syncer = Syncer::new(session.diplomat.clone(), SyncConfig::default());
+    let carried = syncer.settle_endings(now()).map_err(|error| anyhow!("{error}"))?;
+    let names: Vec<(String, String)> =
+        session.store.partners()?.into_iter().map(|partner| (partner.node_id, partner.name)).collect();
+    let name_of =
+        |id: &str| names.iter().find(|(node, _)| node == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone());
+    emit(json, &carried, |carried| {
+        if carried.is_empty() {
+            return "Nothing to carry out: no treaty ended since the last check (`entente sync status` shows past endings).".into();
+        }
+        carried
+            .iter()
+            .map(|ending| {
+                format!("{} ({}): the treaty {}", name_of(&ending.partner), ending.partner, describe_ending(ending))
             })
             .collect::<Vec<_>>()
             .join("\n")

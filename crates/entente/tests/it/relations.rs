@@ -308,6 +308,11 @@ fn two_nodes_contact_recognize_negotiate_and_sign_a_treaty() {
         !shown["relation"]["termination_effective"].is_null()
     });
     assert_eq!(state(&noticed), "in-force");
+    // A notice still running ends nothing: there is no ending to carry out.
+    let settled = alpha.run(&["sync", "settle"]);
+    settled.assert_success();
+    assert!(settled.stdout.contains("Nothing to carry out"), "{}", settled.stdout);
+    assert_eq!(alpha.json(&["sync", "settle", "--json"]), serde_json::json!([]));
 }
 
 #[test]
@@ -331,6 +336,13 @@ fn the_treaty_template_is_a_valid_treaty_once_its_comments_are_removed() {
     let described = run_in(&dir, &["treaty", "show", "-"], template.stdout.as_bytes());
     described.assert_success();
     assert!(described.stdout.contains("permitted actions"), "{}", described.stdout);
+    assert!(described.stdout.contains("When it ends (keep)"), "{}", described.stdout);
+    assert!(described.stdout.contains("the text does not say"), "{}", described.stdout);
+    // Removing the `//` of the commented `on_termination` line asks for a purge.
+    let purging = template.stdout.replace("// \"on_termination\"", "\"on_termination\"");
+    let described = run_in(&dir, &["treaty", "show", "-"], purging.as_bytes());
+    described.assert_success();
+    assert!(described.stdout.contains("When it ends (purge): each party deletes"), "{}", described.stdout);
 }
 
 #[test]

@@ -176,6 +176,22 @@ impl Diplomat {
         Ok(replayed.relation.in_force(now).map(|proof| proof.treaty().clone()))
     }
 
+    /// The treaty the relation with `partner` had and how the relation ended, once it
+    /// has ended (terminated, after any notice, or expired) with a treaty: what a
+    /// treaty ending is carried out on. `None` while the relation has not ended, or
+    /// when it ended before any treaty was in force.
+    pub(crate) fn ended_treaty(
+        &self,
+        partner: &StixId,
+        now: Timestamp,
+    ) -> Result<Option<(entente_core::treaty::SignedTreaty, entente_core::relation::Ending)>, DiplomacyError> {
+        let relation = self.replay(partner, now)?.relation;
+        if relation.state() != entente_core::relation::State::Terminated {
+            return Ok(None);
+        }
+        Ok(relation.treaty().cloned().zip(relation.ending().cloned()))
+    }
+
     /// What this node may share with `partner` under at `now`: the treaty in force,
     /// and the charters of alliances in force of which both are members, each by its hash
     /// with the re-sharing rule it sets.

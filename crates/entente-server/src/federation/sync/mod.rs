@@ -3,13 +3,16 @@
 //! (`pull.rs`, the receiver's side: page signature, seals, STIX validation, one
 //! transaction per page), pokes (`poke.rs`: a partner says its feed has news), the
 //! publisher (`publish.rs`: pokes partners when this node's store grows) and the sealer
-//! (`sealer.rs`: seals what this node originates as it arrives).
+//! (`sealer.rs`: seals what this node originates as it arrives) and treaty endings
+//! (`ending.rs`: what an ended treaty says about the material received under it,
+//! purge or keep, carried out once).
 //!
 //! Data moves only by pull: a poke carries nothing but a wake-up. So there is one path
 //! out of the node for synced intelligence (the feed, through the release decision),
 //! one cursor per partner (stored with the page it ends), and backpressure for free:
 //! a puller asks for the next page only once it stored the last.
 
+mod ending;
 mod feed;
 mod poke;
 mod publish;
@@ -39,11 +42,19 @@ pub struct SyncConfig {
     pub poll: Duration,
     /// How often this node checks whether its own store grew, to poke partners.
     pub publish_check: Duration,
+    /// How often this node checks whether a relation's treaty ended, to carry out what
+    /// it says about received material.
+    pub ending_check: Duration,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        SyncConfig { page_size: 2500, poll: Duration::from_secs(30), publish_check: Duration::from_millis(500) }
+        SyncConfig {
+            page_size: 2500,
+            poll: Duration::from_secs(30),
+            publish_check: Duration::from_millis(500),
+            ending_check: Duration::from_secs(1),
+        }
     }
 }
 
@@ -140,7 +151,8 @@ impl Syncer {
         std::mem::take(&mut *self.inner.dirty.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Runs the puller and the publisher until `shutdown` resolves.
+    /// Runs the puller, the publisher, the sealer and the ending check until
+    /// `shutdown` resolves.
     pub async fn run(self, roots: crate::tls::TrustedRoots, shutdown: impl std::future::Future<Output = ()>) {
         let client = match crate::tls::http_client(&roots).timeout(Duration::from_secs(120)).build() {
             Ok(client) => client,
@@ -155,6 +167,7 @@ impl Syncer {
             () = pull::pull_forever(self.clone(), client.clone()) => {}
             () = publish::publish_forever(self.clone(), client) => {}
             () = sealer::seal_forever(self.clone()) => {}
+            () = ending::settle_forever(self.clone()) => {}
         }
     }
 }

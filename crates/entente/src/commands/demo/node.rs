@@ -29,7 +29,12 @@ use tokio::task::JoinHandle;
 /// How the demo's nodes sync: every partner is pulled every two seconds even without
 /// a poke, and a node notices its own store grew within a quarter of a second.
 pub fn sync_config() -> SyncConfig {
-    SyncConfig { page_size: 500, poll: Duration::from_secs(2), publish_check: Duration::from_millis(250) }
+    SyncConfig {
+        page_size: 500,
+        poll: Duration::from_secs(2),
+        publish_check: Duration::from_millis(250),
+        ..SyncConfig::default()
+    }
 }
 
 /// A running node.

@@ -6,8 +6,8 @@
 
 use entente_core::StixId;
 use entente_core::treaty::{
-    AffectedPartyNotifications, Attribution, EncryptInTransit, PermittedActions, Resharing, Treaty, UnmodifiedResale,
-    tlp_word,
+    AffectedPartyNotifications, Attribution, Disposition, EncryptInTransit, PermittedActions, Resharing, Treaty,
+    UnmodifiedResale, tlp_word,
 };
 
 fn encrypt_in_transit(value: EncryptInTransit) -> &'static str {
@@ -53,6 +53,17 @@ fn unmodified_resale(value: UnmodifiedResale) -> &'static str {
         UnmodifiedResale::May => "recipients may resell the information unmodified",
         UnmodifiedResale::MustNot => "recipients must not resell the information unmodified",
     }
+}
+
+fn on_termination(value: Disposition, written: bool) -> String {
+    let meaning = match value {
+        Disposition::Purge => {
+            "each party deletes what it received under the treaty (unless it also holds it under another \
+             treaty or originated it)"
+        }
+        Disposition::Keep => "each party keeps what it received under the treaty",
+    };
+    if written { meaning.to_owned() } else { format!("{meaning} (the text does not say, which means keep)") }
 }
 
 fn resharing(value: &Resharing, name_of: &dyn Fn(&StixId) -> String) -> String {
@@ -119,6 +130,11 @@ pub(super) fn describe(treaty: &Treaty, name_of: &dyn Fn(&StixId) -> String) -> 
         format!(
             "Notice period: {} day(s) between a notice of termination and the end of the treaty",
             body.notice_period_days
+        ),
+        format!(
+            "When it ends ({}): {}",
+            terms.disposition(),
+            on_termination(terms.disposition(), terms.on_termination.is_some())
         ),
     ];
     lines.join("\n")
