@@ -16,6 +16,7 @@ mod help;
 mod import;
 mod init;
 mod keys;
+mod peer;
 mod relations;
 mod serve;
 mod serve_tls;
