@@ -12,6 +12,7 @@ mod admin;
 mod alliance;
 mod demo;
 mod export;
+mod faults;
 mod help;
 mod import;
 mod init;
