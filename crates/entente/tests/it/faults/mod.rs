@@ -11,6 +11,7 @@
 //! or thread down with it.
 
 mod crash;
+mod cut;
 mod proxy;
 
 use crate::peer::{Peer, path_str, state};
