@@ -13,6 +13,7 @@
 mod crash;
 mod cut;
 mod proxy;
+mod revocation;
 
 use crate::peer::{Peer, path_str, state};
 use rusqlite::{Connection, OpenFlags};
