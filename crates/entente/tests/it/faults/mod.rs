@@ -14,6 +14,7 @@ mod crash;
 mod cut;
 mod proxy;
 mod revocation;
+mod tampering;
 
 use crate::peer::{Peer, path_str, state};
 use rusqlite::{Connection, OpenFlags};
