@@ -14,6 +14,7 @@ mod crash;
 mod cut;
 mod proxy;
 mod revocation;
+mod sightings;
 mod tampering;
 
 use crate::peer::{Peer, path_str, state};
