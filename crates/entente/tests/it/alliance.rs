@@ -2,7 +2,7 @@
 //! each other through the CLI, then one founds an alliance on the template's charter,
 //! the other signs it, and both show the same membership version and hash.
 
-use crate::relations::{Peer, path_str, state};
+use crate::peer::{Peer, path_str, state};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 

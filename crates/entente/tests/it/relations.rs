@@ -3,107 +3,13 @@
 //! through the CLI alone — contact, recognition, a proposal, acceptance and both
 //! signatures — while the servers carry the notes between them.
 
-use crate::support::{run_in, spawn_serve};
+use crate::peer::{Peer, path_str, state};
+use crate::support::run_in;
 use entente_core::treaty::{Treaty, parse_template};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::Child;
-use std::sync::mpsc::channel;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 use tempfile::TempDir;
-
-/// How long a note may take to cross from one node to the other.
-const DELIVERY: Duration = Duration::from_secs(15);
-
-/// A node with a running `entente serve`, killed on drop.
-pub(crate) struct Peer {
-    temp: TempDir,
-    dir: PathBuf,
-    created: Value,
-    pub(crate) url: String,
-    server: Child,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
-impl Peer {
-    pub(crate) fn start(name: &str) -> Peer {
-        let temp = TempDir::new().unwrap();
-        let dir = temp.path().join("node");
-        let init = run_in(&dir, &["init", "--name", name, "--json"], b"");
-        init.assert_success();
-        let mut server = spawn_serve(&dir);
-        let url = announced_url(&mut server);
-        Peer { temp, dir, created: init.json(), url, server }
-    }
-
-    pub(crate) fn id(&self) -> String {
-        self.created["identity_id"].as_str().unwrap().to_owned()
-    }
-
-    pub(crate) fn fingerprint(&self) -> String {
-        self.created["fingerprint"].as_str().unwrap().to_owned()
-    }
-
-    pub(crate) fn run(&self, args: &[&str]) -> crate::support::Run {
-        run_in(&self.dir, args, b"")
-    }
-
-    pub(crate) fn json(&self, args: &[&str]) -> Value {
-        let run = self.run(args);
-        run.assert_success();
-        run.json()
-    }
-
-    pub(crate) fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.temp.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    /// Polls `relations show --json` until `done` holds, or panics with the last view.
-    pub(crate) fn wait_for(&self, partner: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + DELIVERY;
-        loop {
-            let shown = self.json(&["relations", "show", partner, "--json"]);
-            if done(&shown) {
-                return shown;
-            }
-            assert!(Instant::now() < deadline, "{what} did not happen within {DELIVERY:?}; last view:\n{shown:#}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-/// Reads the server's log until it names the address it bound, and keeps draining
-/// the log afterwards so the server never blocks on a full pipe.
-fn announced_url(server: &mut Child) -> String {
-    let stderr = server.stderr.take().expect("stderr pipe");
-    let (sender, receiver) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(after) = line.split("serving TAXII 2.1 at ").nth(1) {
-                let _ = sender.send(after.split("/taxii2/").next().unwrap_or_default().to_owned());
-            }
-        }
-    });
-    receiver.recv_timeout(Duration::from_secs(10)).expect("entente serve announces its address")
-}
-
-pub(crate) fn path_str(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-pub(crate) fn state(shown: &Value) -> &str {
-    shown["relation"]["state"].as_str().unwrap()
-}
 
 fn note_count(shown: &Value) -> usize {
     shown["notes"].as_array().unwrap().len()

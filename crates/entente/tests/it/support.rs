@@ -24,13 +24,9 @@ pub fn entente() -> Command {
     command
 }
 
-/// Starts `entente serve` for the node in `dir` on a free loopback port, with standard
-/// error piped so the caller can read the address it announces.
-pub fn spawn_serve(dir: &Path) -> std::process::Child {
-    spawn_serve_with(dir, &[])
-}
-
-/// [`spawn_serve`] with more `serve` flags (`--tls-cert FILE`, …).
+/// Starts `entente serve` for the node in `dir` on a free loopback port with more
+/// `serve` flags (`--tls-cert FILE`, …), with standard error piped so the caller can
+/// read the address it announces.
 pub fn spawn_serve_with(dir: &Path, flags: &[&std::ffi::OsStr]) -> std::process::Child {
     entente()
         .env_remove("ENTENTE_PUBLIC_URL")
