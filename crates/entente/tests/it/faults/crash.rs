@@ -52,7 +52,8 @@ fn a_node_killed_in_the_middle_of_a_large_sync_loses_and_duplicates_nothing() {
     let (rows, distinct) = received(&bravo);
     assert!(rows < OBJECTS, "the sync ended before the kill ({rows} rows): nothing was interrupted");
     assert_eq!(rows, distinct, "duplicate rows before the crash");
-    assert_eq!(rows % 1000, 0, "a page is stored whole or not at all: {rows}");
+    let page = i64::from(entente_server::federation::SyncConfig::default().page_size);
+    assert_eq!(rows % page, 0, "a page of {page} is stored whole or not at all: {rows}");
 
     // Back up, it resumes from its cursor; this time the sender dies under it.
     bravo.restart();
