@@ -11,6 +11,7 @@ mod alliance_release;
 mod alliances;
 mod api;
 mod concurrency;
+mod encrypted_sync;
 mod https;
 mod multilateral;
 mod node;

@@ -176,6 +176,18 @@ impl Diplomat {
         Ok(replayed.relation.in_force(now).map(|proof| proof.treaty().clone()))
     }
 
+    /// The encryption key `partner`'s card publishes (the card this node holds), if
+    /// it has one: what objects under an `encrypt_in_transit: must` treaty are sealed to.
+    pub(crate) fn partner_encryption_key(
+        &self,
+        partner: &StixId,
+    ) -> Result<Option<entente_core::seal::EncryptionPublicKey>, DiplomacyError> {
+        let record = self.partner(partner)?;
+        let card = entente_core::card::SignedCard::parse(&record.card)
+            .map_err(|error| DiplomacyError::Invalid(format!("the card held for {partner}: {error}")))?;
+        Ok(card.card().encryption_key)
+    }
+
     /// Every partner this node has a treaty in force with at `now`, with the URL of
     /// its federation endpoint.
     pub(crate) fn partners_in_force(

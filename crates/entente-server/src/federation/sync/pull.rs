@@ -1,9 +1,12 @@
 //! The puller: fetches each partner's feed, page by page, and stores what it may.
 //!
-//! For each page: the page signature (by a key pinned for the partner), then each item:
-//! released under the treaty in force with the partner (our own copy says which
-//! re-sharing rule binds us), sealed by its originator (checked with the key this node
-//! pinned for the originator; an originator it does not know is refused), valid STIX.
+//! For each page: the objects sealed end to end to this node are opened with its
+//! encryption key (one that does not open refuses the page: `bad-ciphertext`), and the
+//! page signature checked (by a key pinned for the partner); then each item: released
+//! under the treaty in force with the partner (our own copy says which re-sharing rule
+//! binds us, and whether it must have come sealed: `cleartext-refused`), sealed by its
+//! originator (checked with the key this node pinned for the originator; an originator
+//! it does not know is refused), valid STIX.
 //! A refused item is logged and counted, never stored; the page, its good items, their
 //! seals, the `receive` ledger entries and the new cursor are stored in one
 //! transaction. The next request carries the signed receipt of that page.
@@ -23,7 +26,7 @@ use entente_core::stix::StixObject;
 use entente_core::sync::{
     InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, Tombstone, TombstoneKind, read_page,
 };
-use entente_core::treaty::SignedTreaty;
+use entente_core::treaty::{EncryptInTransit, SignedTreaty};
 use entente_core::{StixId, Timestamp};
 use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord, TombstoneRecord};
 
@@ -221,8 +224,15 @@ fn read(syncer: &Syncer, partner: &StixId, bytes: &[u8], request: &str) -> Resul
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
     let started = std::time::Instant::now();
-    let page = read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
-        .map_err(|error| format!("refused the page ({}): {error}", error.code()));
+    let identity = diplomat.identity();
+    let opener = identity.encryption_key();
+    let page =
+        read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id), opener).map_err(|error| {
+            if matches!(error, entente_core::sync::PageError::BadCiphertext { .. }) {
+                syncer.count_refusals(&[error.code()]);
+            }
+            format!("refused the page ({}): {error}", error.code())
+        });
     tracing::debug!(%partner, read_ms = started.elapsed().as_millis() as u64, bytes = bytes.len(), "read a page");
     page
 }
@@ -320,6 +330,15 @@ fn check_item(
     let refuse = |label: &'static str, detail: String| Refusal { label, detail };
     if &item.treaty != treaty.hash() {
         return Err(refuse("treaty-mismatch", format!("released under {}, not the treaty in force", item.treaty)));
+    }
+    if treaty.treaty().body().terms.encrypt_in_transit == EncryptInTransit::Must && !item.encrypted {
+        return Err(refuse(
+            "cleartext-refused",
+            format!(
+                "{} came in the clear, but the treaty says encrypt_in_transit: must",
+                item.object.get("id").and_then(serde_json::Value::as_str).unwrap_or("an object")
+            ),
+        ));
     }
     let originator = &item.seal.originator;
     let key = keys.key_of(originator, &item.seal.key_id).ok_or_else(|| {
