@@ -154,9 +154,7 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
         next: Some(format!("{}~{last_tombstone}", next.map(Cursor::encode).unwrap_or_default())),
         more,
     };
-    if let Some(sealing_key) = &sealing_key {
-        seal_to_partner(&mut outgoing, sealing_key, &header)?;
-    }
+    seal_to_partner(&mut outgoing, sealing_key.as_ref(), &header)?;
     let items: Vec<OutItem<'_>> = outgoing
         .iter()
         .map(|item| OutItem {
@@ -183,9 +181,16 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
 }
 
 /// Seals every item whose treaty says `encrypt_in_transit: must` to the partner's
-/// key, bound to this page (`header`) and the item's treaty.
-fn seal_to_partner(outgoing: &mut [Outgoing], key: &EncryptionPublicKey, header: &PageHeader) -> Result<(), ApiError> {
+/// key, bound to this page (`header`) and the item's treaty. Without a key there is
+/// no such item (`judge` held them back); were there one, the page fails rather than
+/// carry it in the clear.
+fn seal_to_partner(
+    outgoing: &mut [Outgoing],
+    key: Option<&EncryptionPublicKey>,
+    header: &PageHeader,
+) -> Result<(), ApiError> {
     for item in outgoing.iter_mut().filter(|item| item.obligations.encrypt_in_transit) {
+        let key = key.ok_or_else(|| internal("an object to seal, but no partner key to seal it to"))?;
         let context = ItemContext {
             sender: &header.sender,
             recipient: &header.recipient,
