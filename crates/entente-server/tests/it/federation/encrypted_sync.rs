@@ -159,3 +159,22 @@ async fn an_object_sealed_to_another_key_refuses_the_page() {
     assert_eq!(report.added, 0);
     assert!(!held(&b.store).contains(&object["id"].as_str().unwrap().to_owned()), "not stored");
 }
+
+#[tokio::test]
+async fn nothing_under_a_must_encrypt_treaty_goes_to_a_partner_whose_card_has_no_encryption_key() {
+    let (a, b) = encrypting_partners(77).await;
+    // Alpha holds a card of Bravo's made before Bravo had an encryption key: the same
+    // node and signing key, without `encryption_key`.
+    let settings = b.store.node_settings().unwrap();
+    let old_card = entente_server::federation::NodeIdentity::new(&settings, b.key(), &b.url(""), now()).unwrap();
+    assert!(old_card.card().card.encryption_key.is_none());
+    a.diplomat.contact(&old_card.card().to_json().to_string(), now()).expect("contact again with the old card");
+
+    let object = secret_indicator("held-back.example");
+    add(&a, std::slice::from_ref(&object));
+    let report = pull(&b, &a.id).await;
+    assert_eq!((report.items, report.error.as_deref()), (0, None), "{report:?}");
+    assert!(!held(&b.store).contains(&object["id"].as_str().unwrap().to_owned()));
+    let released = ledger(&a.store).into_iter().any(|entry| matches!(entry.kind, EntryKind::Release { .. }));
+    assert!(!released, "nothing was released, in the clear or otherwise");
+}
