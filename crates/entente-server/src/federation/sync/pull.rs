@@ -65,7 +65,8 @@ pub struct PageReport {
     pub items: usize,
     /// New object versions stored.
     pub added: usize,
-    /// Items refused (bad seal, unknown originator, invalid STIX, wrong treaty).
+    /// Items refused (bad seal, unknown originator, invalid STIX, wrong treaty, in the
+    /// clear under a must-encrypt treaty).
     pub refused: usize,
     pub more: bool,
 }
