@@ -59,6 +59,11 @@ impl Store {
     ) -> Result<u64, StoreError> {
         self.pool.write(|transaction| {
             let removed = remove_versions(transaction, &tombstone.stix_id)?;
+            // A tombstone received twice at once (two pulls of the same partner) is
+            // applied by the first: the second finds nothing left and records nothing.
+            if removed == 0 && tombstone.received_from.is_some() {
+                return Ok(0);
+            }
             insert(transaction, tombstone, now_micros)?;
             let entry = match entry {
                 EntryKind::Removed { object, issuer, from, .. } => EntryKind::Removed { object, issuer, from, removed },

@@ -98,9 +98,10 @@ const DEMO_ABOUT: &str = "Start a small federation on this machine and watch tre
     each other, then negotiate and sign treaties with the real signed notes:\n  \
     - three states of the Northern Marches (Northland, Southland, Eastland): pairwise treaties, cyber and \
     counter-terrorism, up to TLP:AMBER, re-sharing to treaty partners;\n  \
-    - a distant state (Farland), with Northland only: counter-terrorism, attribution must-not;\n  \
+    - a distant state (Farland), with Northland only: counter-terrorism, attribution must-not, \
+    encrypted end to end;\n  \
     - a non-governmental CERT (CivicCERT), with Southland only: cyber indicators up to TLP:GREEN, \
-    attribution must-not, no re-sharing.\n\n\
+    attribution must-not, no re-sharing, encrypted end to end.\n\n\
     Each party then loads its share of the intelligence built into the binary (MITRE ATT&CK techniques \
     and a fictional scenario marked TLP:CLEAR to TLP:RED), and sync runs by itself. When it settles, the \
     demo prints each node's URL, admin token and fingerprint, the treaties in force, what each party \

@@ -1,5 +1,6 @@
 //! Intelligence sync between nodes: object seals, signed feed requests, signed feed
-//! pages. The protocol is written down in `docs/federation.md` §8.
+//! pages, objects sealed end to end to the recipient (`sealed_object`). The protocol
+//! is written down in `docs/federation.md` §11.
 //!
 //! Data flow: the receiver asks (`request`: a signed `feed` request with its cursor and
 //! the receipt of the page before); the sender runs the release decision on each object
@@ -14,9 +15,11 @@
 mod page;
 mod request;
 mod seal;
+mod sealed_object;
 mod tombstone;
 
-pub use page::{InItem, InPage, MAX_PAGE_BYTES, OutItem, PageError, PageHeader, read_page, write_page};
+pub use page::{InItem, InPage, MAX_PAGE_BYTES, OutItem, OutObject, PageError, PageHeader, read_page, write_page};
 pub use request::{MAX_PAGE_ITEMS, MAX_REQUEST_BYTES, RequestError, RequestKind, SyncRequest, verify_request};
 pub use seal::{Seal, SealError, object_hash, statement};
+pub use sealed_object::{ItemContext, OBJECT_INFO, OpenError, SealedObject};
 pub use tombstone::{MAX_REASON_CHARS, Tombstone, TombstoneKind, clean_reason};

@@ -6,7 +6,9 @@
 //! {"entente": "1", "type": "feed-page", "sender": "identity--A", "recipient": "identity--B",
 //!  "request": "<uuid of the feed request>",
 //!  "items": [{"object": {…STIX…}, "seal": {…}, "hops": [{"treaty": "sha256:…",
-//!             "resharing": {"to": "…"}}], "treaty": "sha256:…"}],
+//!             "resharing": {"to": "…"}}], "treaty": "sha256:…"},
+//!            {"sealed_object": {"key_id": "x25519:…", "enc": "…", "ciphertext": "…"},
+//!             "seal": {…}, "hops": […], "treaty": "sha256:…"}],
 //!  "next": "<cursor>", "more": true, "key_id": "ed25519:…", "signature": "…"}
 //! ```
 //!
@@ -19,10 +21,17 @@
 //! `{"type": "entente-feed-page", "sender", "recipient", "request", "items": [digest…],
 //! "tombstones"?, "next"?, "more"}` (`tombstones` only when there are some, each the
 //! content hash of the tombstone) where each item digest is the content hash of the item with `object`
-//! replaced by `object_hash` (the object's content hash). The manifest's own content hash
-//! names the page: the receiver's receipt signs it.
+//! replaced by `object_hash` (the object's content hash). An item sealed end to end
+//! (`sealed_object`, see `sealed_object.rs`) keeps its `sealed_object` in the digest
+//! *and* gains the `object_hash` of its plaintext: the signature covers the ciphertext
+//! (it cannot be swapped) and the object (the seal is checked, and the receipt
+//! acknowledges, the object itself). So the reader opens every sealed item, with this
+//! node's encryption key, before it can check the signature; one that does not open
+//! refuses the page (`bad-ciphertext`). The manifest's own content hash names the
+//! page: the receiver's receipt signs it.
 
 use super::seal::{Seal, SealError};
+use super::sealed_object::{ItemContext, OpenError, SealedObject};
 use super::tombstone::Tombstone;
 use crate::StixId;
 use crate::canonical::{content_hash, to_canonical_bytes};
@@ -30,17 +39,27 @@ use crate::keys::{KeyId, PublicKey, Signature};
 use crate::ledger::ContentHash;
 use crate::node::NodeKey;
 use crate::release::HopRule;
+use crate::seal::EncryptionKey;
 use crate::treaty::{Resharing, TreatyHash};
 use serde_json::{Map, Value, json};
 
 /// The largest page body a receiver reads.
 pub const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
 
+/// How an object travels in a page.
+#[derive(Debug, Clone, Copy)]
+pub enum OutObject<'a> {
+    /// The object's JSON text, exactly as released (after obligations): `object`.
+    Clear(&'a str),
+    /// That text sealed to the recipient's encryption key: `sealed_object`.
+    Sealed(&'a SealedObject),
+}
+
 /// One object version as it leaves the sender.
 #[derive(Debug, Clone)]
 pub struct OutItem<'a> {
-    /// The object's JSON text, exactly as released (after obligations).
-    pub object_json: &'a str,
+    pub object: OutObject<'a>,
+    /// The content hash of the object (of the plaintext, when sealed).
     pub object_hash: &'a ContentHash,
     pub seal: &'a Seal,
     pub hops: &'a [HopRule],
@@ -63,6 +82,8 @@ pub struct PageHeader {
 pub struct InItem {
     pub object: Value,
     pub object_hash: ContentHash,
+    /// Whether the object came sealed end to end to this node's key (and opened).
+    pub encrypted: bool,
     pub seal: Seal,
     pub hops: Vec<HopRule>,
     pub treaty: TreatyHash,
@@ -100,6 +121,8 @@ pub enum PageError {
     UnknownKey(KeyId),
     #[error("the page's signature does not verify with key {0}: it was changed on the way")]
     BadSignature(KeyId),
+    #[error("items[{index}]: {error}; the page cannot be checked without it")]
+    BadCiphertext { index: usize, error: OpenError },
 }
 
 impl PageError {
@@ -111,6 +134,7 @@ impl PageError {
             PageError::WrongRequest { .. } => "wrong-request",
             PageError::UnknownKey(_) => "unknown-key",
             PageError::BadSignature(_) => "bad-signature",
+            PageError::BadCiphertext { .. } => "bad-ciphertext",
         }
     }
 }
@@ -121,10 +145,19 @@ fn hops_value(hops: &[HopRule]) -> Value {
     )
 }
 
-fn item_digest(object_hash: &ContentHash, seal: &Seal, hops: &[HopRule], treaty: &TreatyHash) -> String {
-    let value = json!({
+fn item_digest(
+    object_hash: &ContentHash,
+    sealed: Option<&SealedObject>,
+    seal: &Seal,
+    hops: &[HopRule],
+    treaty: &TreatyHash,
+) -> String {
+    let mut value = json!({
         "object_hash": object_hash.as_str(), "seal": seal.to_value(), "hops": hops_value(hops), "treaty": treaty.as_str(),
     });
+    if let Some(sealed) = sealed {
+        value["sealed_object"] = sealed.to_value();
+    }
     // Strings and arrays of strings always canonicalise.
     content_hash(&value).unwrap_or_default()
 }
@@ -163,10 +196,23 @@ pub fn write_page(
     tombstones: &[Tombstone],
     key: &NodeKey,
 ) -> (String, ContentHash) {
-    let digests = items.iter().map(|item| item_digest(item.object_hash, item.seal, item.hops, item.treaty)).collect();
+    let digests = items
+        .iter()
+        .map(|item| {
+            let sealed = match item.object {
+                OutObject::Clear(_) => None,
+                OutObject::Sealed(sealed) => Some(sealed),
+            };
+            item_digest(item.object_hash, sealed, item.seal, item.hops, item.treaty)
+        })
+        .collect();
     let manifest = manifest_bytes(header, digests, tombstones.iter().map(tombstone_digest).collect());
     let signature = key.sign(&manifest);
-    let mut out = String::with_capacity(items.iter().map(|item| item.object_json.len() + 400).sum::<usize>() + 512);
+    let size = |item: &OutItem<'_>| match item.object {
+        OutObject::Clear(json) => json.len() + 400,
+        OutObject::Sealed(sealed) => sealed.sealed.ciphertext.len() * 4 / 3 + 500,
+    };
+    let mut out = String::with_capacity(items.iter().map(size).sum::<usize>() + 512);
     out.push_str(r#"{"entente":"1","type":"feed-page","sender":"#);
     out.push_str(&json!(header.sender.as_str()).to_string());
     out.push_str(r#","recipient":"#);
@@ -178,8 +224,16 @@ pub fn write_page(
         if index > 0 {
             out.push(',');
         }
-        out.push_str(r#"{"object":"#);
-        out.push_str(item.object_json);
+        match item.object {
+            OutObject::Clear(json) => {
+                out.push_str(r#"{"object":"#);
+                out.push_str(json);
+            }
+            OutObject::Sealed(sealed) => {
+                out.push_str(r#"{"sealed_object":"#);
+                out.push_str(&sealed.to_value().to_string());
+            }
+        }
         out.push_str(r#","seal":"#);
         out.push_str(&item.seal.to_value().to_string());
         out.push_str(r#","hops":"#);
@@ -212,13 +266,15 @@ fn malformed(reason: impl Into<String>) -> PageError {
 }
 
 /// Reads and verifies a page that `us` asked `sender` for with request `request`.
-/// `sender_key` finds the sender's pinned key by id. Seals are left to the caller.
+/// `sender_key` finds the sender's pinned key by id; `encryption_key` (this node's, if
+/// it has one) opens the items sealed end to end. Seals are left to the caller.
 pub fn read_page(
     bytes: &[u8],
     us: &StixId,
     sender: &StixId,
     request: &str,
     sender_key: &dyn Fn(&KeyId) -> Option<PublicKey>,
+    encryption_key: Option<&EncryptionKey>,
 ) -> Result<InPage, PageError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|error| malformed(error.to_string()))?;
     let Value::Object(mut map) = value else { return Err(malformed("not a JSON object")) };
@@ -274,8 +330,12 @@ pub fn read_page(
     let mut items = Vec::with_capacity(raw_items.len());
     let mut digests = Vec::with_capacity(raw_items.len());
     for (index, raw) in raw_items.into_iter().enumerate() {
-        let item = read_item(raw).map_err(|reason| malformed(format!("items[{index}]: {reason}")))?;
-        digests.push(item_digest(&item.object_hash, &item.seal, &item.hops, &item.treaty));
+        let raw = read_item(raw).map_err(|reason| malformed(format!("items[{index}]: {reason}")))?;
+        let (item, digest) = finish_item(raw, (sender, us, request), encryption_key).map_err(|error| match error {
+            ItemError::Malformed(reason) => malformed(format!("items[{index}]: {reason}")),
+            ItemError::Open(error) => PageError::BadCiphertext { index, error },
+        })?;
+        digests.push(digest);
         items.push(item);
     }
     let tombstones = match map.remove("tombstones") {
@@ -296,16 +356,31 @@ pub fn read_page(
     Ok(InPage { header, items, tombstones, manifest: hash_of_bytes(&manifest) })
 }
 
-fn read_item(raw: Value) -> Result<InItem, String> {
+/// An item as read from the page, before a sealed object is opened.
+struct RawItem {
+    object: RawObject,
+    seal: Seal,
+    hops: Vec<HopRule>,
+    treaty: TreatyHash,
+}
+
+enum RawObject {
+    Clear(Value),
+    Sealed(SealedObject),
+}
+
+fn read_item(raw: Value) -> Result<RawItem, String> {
+    const SHAPE: &str = "an item has exactly object (or sealed_object), seal, hops and treaty";
     let Value::Object(mut map) = raw else { return Err("not an object".into()) };
     if map.len() != 4 {
-        return Err("an item has exactly object, seal, hops and treaty".into());
+        return Err(SHAPE.into());
     }
-    let object = map.remove("object").ok_or("`object` is missing")?;
-    if !object.is_object() {
-        return Err("`object` is not a JSON object".into());
-    }
-    let object_hash = super::seal::object_hash(&object).ok_or("`object` has no canonical form")?;
+    let object = match (map.remove("object"), map.remove("sealed_object")) {
+        (Some(object), None) if object.is_object() => RawObject::Clear(object),
+        (Some(_), None) => return Err("`object` is not a JSON object".into()),
+        (None, Some(sealed)) => RawObject::Sealed(SealedObject::from_value(&sealed)?),
+        _ => return Err(SHAPE.into()),
+    };
     let seal = Seal::from_value(map.get("seal").ok_or("`seal` is missing")?).map_err(|error| error.to_string())?;
     let treaty = map
         .get("treaty")
@@ -314,7 +389,40 @@ fn read_item(raw: Value) -> Result<InItem, String> {
         .and_then(|text| TreatyHash::parse(text).map_err(|_| "`treaty` is not a treaty hash"))?;
     let hops = map.get("hops").and_then(Value::as_array).ok_or("`hops` is missing or not a list")?;
     let hops = hops.iter().map(read_hop).collect::<Result<Vec<_>, _>>()?;
-    Ok(InItem { object, object_hash, seal, hops, treaty })
+    Ok(RawItem { object, seal, hops, treaty })
+}
+
+/// Makes an item of what was read: hashes a clear object; opens a sealed one with
+/// this node's key, in the context of its page (sender, recipient, request) and item,
+/// and hashes the plaintext. Returns the item and its digest.
+fn finish_item(
+    raw: RawItem,
+    (sender, recipient, request): (&StixId, &StixId, &str),
+    key: Option<&EncryptionKey>,
+) -> Result<(InItem, String), ItemError> {
+    let RawItem { object, seal, hops, treaty } = raw;
+    let (object, sealed) = match object {
+        RawObject::Clear(object) => (object, None),
+        RawObject::Sealed(sealed) => {
+            let context = ItemContext { sender, recipient, request, treaty: &treaty };
+            (sealed.open(key.ok_or(OpenError::NoKey)?, &context).map_err(ItemError::Open)?, Some(sealed))
+        }
+    };
+    let object_hash =
+        super::seal::object_hash(&object).ok_or(ItemError::Malformed("the object has no canonical form"))?;
+    let digest = item_digest(&object_hash, sealed.as_ref(), &seal, &hops, &treaty);
+    Ok((InItem { object, object_hash, encrypted: sealed.is_some(), seal, hops, treaty }, digest))
+}
+
+enum ItemError {
+    Malformed(&'static str),
+    Open(OpenError),
+}
+
+impl From<OpenError> for ItemError {
+    fn from(error: OpenError) -> ItemError {
+        ItemError::Open(error)
+    }
 }
 
 fn read_hop(value: &Value) -> Result<HopRule, String> {

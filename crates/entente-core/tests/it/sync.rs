@@ -8,9 +8,10 @@ use entente_core::ledger::{ContentHash, sign_receipt};
 use entente_core::node::NodeKey;
 use entente_core::note::PinnedKey;
 use entente_core::release::HopRule;
+use entente_core::seal::EncryptionKey;
 use entente_core::sync::{
-    OutItem, PageError, PageHeader, RequestKind, Seal, SyncRequest, Tombstone, TombstoneKind, object_hash, read_page,
-    verify_request, write_page,
+    ItemContext, OutItem, OutObject, PageError, PageHeader, RequestKind, Seal, SealedObject, SyncRequest, Tombstone,
+    TombstoneKind, object_hash, read_page, verify_request, write_page,
 };
 use entente_core::treaty::{Resharing, TreatyHash};
 use entente_core::{StixId, Timestamp};
@@ -119,7 +120,8 @@ fn page_text(key: &NodeKey, tombstones: &[Tombstone]) -> (String, ContentHash) {
     let hash = object_hash(&object).unwrap();
     let seal = Seal::make(&NodeKey::from_seed([3; 32]), node(3), &hash, at("2026-11-22T09:00:00.000Z"));
     let hops = vec![HopRule { treaty: treaty(), resharing: Resharing::TreatyPartners }];
-    let items = [OutItem { object_json: &text, object_hash: &hash, seal: &seal, hops: &hops, treaty: &treaty() }];
+    let items =
+        [OutItem { object: OutObject::Clear(&text), object_hash: &hash, seal: &seal, hops: &hops, treaty: &treaty() }];
     let header = PageHeader {
         sender: node(1),
         recipient: node(2),
@@ -143,14 +145,14 @@ fn a_page_verifies_and_any_change_to_it_is_refused() {
     );
     let (text, manifest) = page_text(&alpha, std::slice::from_ref(&tombstone));
     let key_of = |id: &KeyId| (*id == alpha.key_id()).then(|| alpha.public());
-    let page = read_page(text.as_bytes(), &node(2), &node(1), "r-1", &key_of).unwrap();
+    let page = read_page(text.as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap();
     assert_eq!(page.manifest, manifest);
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.tombstones, std::slice::from_ref(&tombstone));
     assert!(page.items[0].check_seal(&NodeKey::from_seed([3; 32]).public()).is_ok());
 
     let refuse =
-        |value: &Value| read_page(value.to_string().as_bytes(), &node(2), &node(1), "r-1", &key_of).unwrap_err();
+        |value: &Value| read_page(value.to_string().as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap_err();
     let original: Value = serde_json::from_str(&text).unwrap();
     let mut object = original.clone();
     object["items"][0]["object"]["pattern"] = json!("[ipv4-addr:value = '203.0.113.1']");
@@ -166,12 +168,119 @@ fn a_page_verifies_and_any_change_to_it_is_refused() {
     let mut more = original.clone();
     more["more"] = json!(true);
     assert!(matches!(refuse(&more), PageError::BadSignature(_)), "a changed `more`");
-    let wrong_request = read_page(text.as_bytes(), &node(2), &node(1), "r-2", &key_of).unwrap_err();
+    let wrong_request = read_page(text.as_bytes(), &node(2), &node(1), "r-2", &key_of, None).unwrap_err();
     assert_eq!(wrong_request.code(), "wrong-request");
-    let wrong_sender = read_page(text.as_bytes(), &node(2), &node(3), "r-1", &key_of).unwrap_err();
+    let wrong_sender = read_page(text.as_bytes(), &node(2), &node(3), "r-1", &key_of, None).unwrap_err();
     assert_eq!(wrong_sender.code(), "wrong-sender");
     let (resigned, _) = page_text(&NodeKey::from_seed([7; 32]), &[]);
-    assert_eq!(read_page(resigned.as_bytes(), &node(2), &node(1), "r-1", &key_of).unwrap_err().code(), "unknown-key");
+    assert_eq!(
+        read_page(resigned.as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap_err().code(),
+        "unknown-key"
+    );
+}
+
+/// A page from Alpha (node 1) to Bravo (node 2) answering `request`, with a clear
+/// indicator and a second one sealed to `recipient` (sealed for `sealed_for`).
+fn sealed_page(
+    alpha: &NodeKey,
+    recipient: &EncryptionKey,
+    request: &str,
+    sealed_for: &str,
+    secret: &Value,
+) -> (String, ContentHash) {
+    let clear = indicator();
+    let clear_text = clear.to_string();
+    let clear_hash = object_hash(&clear).unwrap();
+    let secret_text = secret.to_string();
+    let secret_hash = object_hash(secret).unwrap();
+    let seal_of = |hash: &ContentHash| Seal::make(alpha, node(1), hash, at("2026-11-22T09:00:00.000Z"));
+    let (clear_seal, secret_seal) = (seal_of(&clear_hash), seal_of(&secret_hash));
+    let (sender, bravo, treaty) = (node(1), node(2), treaty());
+    let context = ItemContext { sender: &sender, recipient: &bravo, request: sealed_for, treaty: &treaty };
+    let sealed = SealedObject::seal(&recipient.public_key(), &context, &secret_text, [42; 32]).unwrap();
+    let items = [
+        OutItem {
+            object: OutObject::Clear(&clear_text),
+            object_hash: &clear_hash,
+            seal: &clear_seal,
+            hops: &[],
+            treaty: &treaty,
+        },
+        OutItem {
+            object: OutObject::Sealed(&sealed),
+            object_hash: &secret_hash,
+            seal: &secret_seal,
+            hops: &[],
+            treaty: &treaty,
+        },
+    ];
+    let header = PageHeader { sender, recipient: bravo, request: request.into(), next: None, more: false };
+    write_page(&header, &items, &[], alpha)
+}
+
+fn secret_indicator(address: &str) -> Value {
+    let mut object = indicator();
+    object["id"] = json!("indicator--33333333-3333-4333-8333-333333333333");
+    object["pattern"] = json!(format!("[ipv4-addr:value = '{address}']"));
+    object
+}
+
+#[test]
+fn a_sealed_item_travels_encrypted_opens_for_its_recipient_and_is_bound_to_its_page() {
+    let alpha = NodeKey::from_seed([1; 32]);
+    let bravo_key = EncryptionKey::from_bytes([2; 32]);
+    let secret = secret_indicator("203.0.113.99");
+    let (text, manifest) = sealed_page(&alpha, &bravo_key, "r-1", "r-1", &secret);
+    assert!(!text.contains("203.0.113.99") && !text.contains("33333333-3333"), "the plaintext is not on the wire");
+    let key_of = |id: &KeyId| (*id == alpha.key_id()).then(|| alpha.public());
+    let read =
+        |text: &str, key: Option<&EncryptionKey>| read_page(text.as_bytes(), &node(2), &node(1), "r-1", &key_of, key);
+
+    let page = read(&text, Some(&bravo_key)).unwrap();
+    assert_eq!(page.manifest, manifest);
+    assert_eq!((page.items[0].encrypted, page.items[1].encrypted), (false, true));
+    assert_eq!(page.items[1].object, secret);
+    assert_eq!(page.items[1].object_hash, object_hash(&secret).unwrap());
+    assert!(page.items[1].check_seal(&alpha.public()).is_ok(), "the originator's seal checks after opening");
+
+    // No key, or another node's key: the page cannot be checked.
+    assert_eq!(read(&text, None).unwrap_err().code(), "bad-ciphertext");
+    let charlie_key = EncryptionKey::from_bytes([3; 32]);
+    assert_eq!(read(&text, Some(&charlie_key)).unwrap_err().code(), "bad-ciphertext");
+
+    // A ciphertext sealed for another request (a replay from another page) does not open.
+    let (replayed, _) = sealed_page(&alpha, &bravo_key, "r-1", "r-0", &secret);
+    let error = read(&replayed, Some(&bravo_key)).unwrap_err();
+    assert!(matches!(error, PageError::BadCiphertext { index: 1, .. }), "{error}");
+
+    let original: Value = serde_json::from_str(&text).unwrap();
+    // Anyone can seal to Bravo's public key: a ciphertext swapped in by a man in the
+    // middle, made for this very page, opens, but the page signature refuses it.
+    let (forged, _) = sealed_page(&alpha, &bravo_key, "r-1", "r-1", &secret_indicator("192.0.2.1"));
+    let forged: Value = serde_json::from_str(&forged).unwrap();
+    let mut swapped = original.clone();
+    swapped["items"][1]["sealed_object"] = forged["items"][1]["sealed_object"].clone();
+    assert_eq!(read(&swapped.to_string(), Some(&bravo_key)).unwrap_err().code(), "bad-signature");
+    // Even a fresh sealing of the same object is another ciphertext, not the one signed.
+    let (sender, bravo, treaty) = (node(1), node(2), treaty());
+    let context = ItemContext { sender: &sender, recipient: &bravo, request: "r-1", treaty: &treaty };
+    let again = SealedObject::seal(&bravo_key.public_key(), &context, &secret.to_string(), [43; 32]).unwrap();
+    let mut resealed_page = original.clone();
+    resealed_page["items"][1]["sealed_object"] = again.to_value();
+    assert_eq!(read(&resealed_page.to_string(), Some(&bravo_key)).unwrap_err().code(), "bad-signature");
+    // Downgraded to the clear: the signed digest named a ciphertext.
+    let mut downgraded = original.clone();
+    let item = downgraded["items"][1].as_object_mut().unwrap();
+    item.remove("sealed_object");
+    item.insert("object".into(), secret.clone());
+    assert_eq!(read(&downgraded.to_string(), Some(&bravo_key)).unwrap_err().code(), "bad-signature");
+    // Both forms at once, or a malformed box, are malformed.
+    let mut both = original.clone();
+    both["items"][1]["object"] = secret.clone();
+    assert_eq!(read(&both.to_string(), Some(&bravo_key)).unwrap_err().code(), "malformed-page");
+    let mut truncated = original;
+    truncated["items"][1]["sealed_object"]["ciphertext"] = json!("AAAA");
+    assert_eq!(read(&truncated.to_string(), Some(&bravo_key)).unwrap_err().code(), "malformed-page");
 }
 
 #[test]
@@ -205,8 +314,8 @@ proptest! {
         let now = at("2026-11-22T10:00:00Z");
         let _ = verify_request(&bytes, &node(1), &keys, now, 300);
         let _ = verify_request(text.as_bytes(), &node(1), &keys, now, 300);
-        let _ = read_page(&bytes, &node(2), &node(1), "r", &|_| None);
-        let _ = read_page(text.as_bytes(), &node(2), &node(1), "r", &|_| None);
+        let _ = read_page(&bytes, &node(2), &node(1), "r", &|_| None, None);
+        let _ = read_page(text.as_bytes(), &node(2), &node(1), "r", &|_| None, None);
         if let Ok(value) = serde_json::from_str::<Value>(&text) {
             let _ = Tombstone::from_value(&value);
             let _ = Seal::from_value(&value);

@@ -12,6 +12,10 @@
 //! the card was issued (at most [`MAX_CARD_KEYS`], the newest), and it is signed by
 //! the current key.
 //!
+//! The identity also holds the node's encryption key (X25519, §10), when it has one:
+//! its public half is the card's `encryption_key`, and sync opens with it the objects
+//! partners seal to this node. A rotation of the signing key keeps it.
+//!
 //! Invariant: the signing key is always one of the history's keys.
 
 use entente_core::StixId;
@@ -19,7 +23,7 @@ use entente_core::Timestamp;
 use entente_core::card::{EndpointUrl, Endpoints, KeyEntry, MAX_CARD_KEYS, NodeCard, SignedCard};
 use entente_core::keys::{KeyId, PublicKey};
 use entente_core::node::{CountryCode, NodeKey, NodeKind, NodeName};
-use entente_core::seal::EncryptionPublicKey;
+use entente_core::seal::EncryptionKey;
 use entente_store::NodeSettings;
 use std::fmt;
 
@@ -30,6 +34,8 @@ pub struct NodeIdentity {
     /// Every key the node has had, oldest first; the signing key is among them.
     keys: Vec<KeyEntry>,
     card: SignedCard,
+    /// The key partners seal objects to; its public half is on the card.
+    encryption: Option<EncryptionKey>,
 }
 
 impl fmt::Debug for NodeIdentity {
@@ -67,11 +73,17 @@ impl NodeIdentity {
             endpoints: Endpoints { federation: endpoint("/federation/v1/notes")?, taxii: endpoint("/taxii2/")? },
             issued,
         };
-        Ok(NodeIdentity::assemble(key, node_id, keys, card))
+        Ok(NodeIdentity::assemble(key, node_id, keys, card, None))
     }
 
     /// Signs a card listing the keys still in use at `card.issued`.
-    fn assemble(key: NodeKey, node_id: StixId, keys: Vec<KeyEntry>, mut card: NodeCard) -> NodeIdentity {
+    fn assemble(
+        key: NodeKey,
+        node_id: StixId,
+        keys: Vec<KeyEntry>,
+        mut card: NodeCard,
+        encryption: Option<EncryptionKey>,
+    ) -> NodeIdentity {
         let signer = key.key_id();
         let listed: Vec<KeyEntry> = keys
             .iter()
@@ -79,15 +91,16 @@ impl NodeIdentity {
             .cloned()
             .collect();
         card.keys = listed[listed.len().saturating_sub(MAX_CARD_KEYS)..].to_vec();
+        card.encryption_key = encryption.as_ref().map(EncryptionKey::public_key);
         let card = SignedCard::sign(card, &key);
-        NodeIdentity { key, node_id, keys, card }
+        NodeIdentity { key, node_id, keys, card, encryption }
     }
 
-    /// The same node with `key` on its card as the key partners seal to (the card is
-    /// signed again). Rotations and the key history keep it.
-    pub fn with_encryption_key(self, key: EncryptionPublicKey) -> NodeIdentity {
-        let card = NodeCard { encryption_key: Some(key), ..self.card.card.clone() };
-        NodeIdentity::assemble(self.key, self.node_id, self.keys, card)
+    /// The same node holding `key`, the key partners seal to: its public half goes on
+    /// the card (signed again). Rotations and the key history keep it.
+    pub fn with_encryption_key(self, key: EncryptionKey) -> NodeIdentity {
+        let card = self.card.card.clone();
+        NodeIdentity::assemble(self.key, self.node_id, self.keys, card, Some(key))
     }
 
     /// The same node with the key history the store holds (oldest first). An empty
@@ -105,7 +118,7 @@ impl NodeIdentity {
             ));
         }
         let key = NodeKey::from_seed(self.key.seed());
-        Ok(NodeIdentity::assemble(key, self.node_id.clone(), history, self.card.card.clone()))
+        Ok(NodeIdentity::assemble(key, self.node_id.clone(), history, self.card.card.clone(), self.encryption.clone()))
     }
 
     /// The node after a rotation at `at` to `new_key`: the current key ends at
@@ -133,12 +146,18 @@ impl NodeIdentity {
         }
         keys.push(KeyEntry { key: new_key.public(), valid_from: at, valid_until: None });
         let card = NodeCard { issued: at, ..self.card.card.clone() };
-        Ok(NodeIdentity::assemble(new_key, self.node_id.clone(), keys, card))
+        Ok(NodeIdentity::assemble(new_key, self.node_id.clone(), keys, card, self.encryption.clone()))
     }
 
     fn duplicate(&self) -> NodeIdentity {
         let key = NodeKey::from_seed(self.key.seed());
-        NodeIdentity { key, node_id: self.node_id.clone(), keys: self.keys.clone(), card: self.card.clone() }
+        NodeIdentity {
+            key,
+            node_id: self.node_id.clone(),
+            keys: self.keys.clone(),
+            card: self.card.clone(),
+            encryption: self.encryption.clone(),
+        }
     }
 
     /// The key this node signs with now.
@@ -168,6 +187,11 @@ impl NodeIdentity {
 
     pub fn card(&self) -> &SignedCard {
         &self.card
+    }
+
+    /// The key partners seal objects to, when the node has one.
+    pub fn encryption_key(&self) -> Option<&EncryptionKey> {
+        self.encryption.as_ref()
     }
 }
 

@@ -7,7 +7,10 @@
 //! (attribution stripped), and each object released is recorded in the audit
 //! ledger. Manifests and version lists are filtered the same way, so an envoy never
 //! even learns the ids of what it may not see. Objects whose treaty requires
-//! end-to-end encryption are not served over TAXII at all.
+//! end-to-end encryption (`encrypt_in_transit: must`) are not served over TAXII at
+//! all: TAXII 2.1 has no way to carry an object sealed to the partner's key (TLS
+//! protects one hop, not the object), so such objects reach a partner by sync alone,
+//! sealed to its node's encryption key (`docs/federation.md` §11).
 
 use crate::auth::Caller;
 use crate::error::ApiError;

@@ -11,6 +11,7 @@ mod alliance_release;
 mod alliances;
 mod api;
 mod concurrency;
+mod encrypted_sync;
 mod ending;
 mod https;
 mod multilateral;

@@ -43,8 +43,10 @@ impl Session {
             public_url.map(str::to_owned).or(settings.public_url.clone()).unwrap_or(DEFAULT_PUBLIC_URL.into());
         let mut identity = NodeIdentity::new(&settings, dir.read_key()?, &public_url, now())
             .map_err(|error| anyhow!("building this node's card for {public_url}: {error} (check --public-url)"))?;
+        // With its encryption key, the card lists it and `sync now` opens the objects
+        // partners sealed to this node.
         if let Some(key) = dir.read_encryption_key()? {
-            identity = identity.with_encryption_key(key.public_key());
+            identity = identity.with_encryption_key(key);
         }
         Ok(Session { diplomat: Diplomat::new(store.clone(), Arc::new(identity)), store })
     }

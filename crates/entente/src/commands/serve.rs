@@ -50,7 +50,7 @@ pub fn run(dir: &DataDir, args: &ServeArgs, tls_ca: Option<&Path>) -> anyhow::Re
         }
         let identity = NodeIdentity::new(&node, dir.read_key()?, &public_url, Timestamp::from_unix_micros(super::now_micros()))
             .map_err(|error| anyhow::anyhow!("building the node card: {error}"))?
-            .with_encryption_key(encryption_key(dir)?.public_key());
+            .with_encryption_key(encryption_key(dir)?);
         let diplomat = Diplomat::new(store.clone(), std::sync::Arc::new(identity)).with_skew_seconds(args.clock_skew);
         tracing::info!(%address, node = %node.name, fingerprint = %node.fingerprint, %public_url, "serving TAXII 2.1 at {scheme}://{address}/taxii2/");
         let state = AppState::new(store, config).with_diplomat(diplomat).with_trusted_roots(roots);

@@ -125,6 +125,25 @@ fn the_demo_federation_shares_exactly_what_its_treaties_allow() {
         assert_eq!(verdict.json()["verified"], true, "{dir}");
         assert!(verdict.json()["entries"].as_u64().unwrap() > 0);
     }
+
+    // Under the Northland–Farland treaty (`encrypt_in_transit: must`) every release was
+    // sealed to Farland's encryption key; under the regional one (`may`), none.
+    let northland = party(&summary, "northland")["dir"].as_str().unwrap().to_owned();
+    let releases_to = |handle: &str| {
+        let mut show = entente();
+        let partner = party(&summary, handle)["node_id"].as_str().unwrap().to_owned();
+        show.args(["--dir", &northland, "audit", "show", "--kind", "release", "--partner", &partner, "--json"]);
+        let output = run(show, b"");
+        output.assert_success();
+        output.json().as_array().unwrap().clone()
+    };
+    let sealed = |entry: &Value| {
+        entry["obligations"].as_array().unwrap().iter().any(|o| o.as_str().unwrap().starts_with("sealed-to:x25519:"))
+    };
+    let to_farland = releases_to("farland");
+    assert!(!to_farland.is_empty() && to_farland.iter().all(sealed), "{to_farland:?}");
+    let to_southland = releases_to("southland");
+    assert!(!to_southland.is_empty() && !to_southland.iter().any(sealed), "{to_southland:?}");
 }
 
 #[test]

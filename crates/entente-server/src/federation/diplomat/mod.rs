@@ -149,6 +149,16 @@ impl Diplomat {
     }
 }
 
+/// A treaty in force or an alliance charter that binds this node and a partner, as
+/// the receiving side of sync reads it: its hash, the re-sharing rule it sets on what
+/// travels under it, and whether that must travel encrypted end to end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Agreement {
+    pub hash: entente_core::treaty::TreatyHash,
+    pub resharing: entente_core::treaty::Resharing,
+    pub encrypt: entente_core::treaty::EncryptInTransit,
+}
+
 /// What intelligence sync needs from the diplomat: the store, the keys, and the treaty
 /// in force with a partner, always derived from the signed notes.
 impl Diplomat {
@@ -176,6 +186,18 @@ impl Diplomat {
         Ok(replayed.relation.in_force(now).map(|proof| proof.treaty().clone()))
     }
 
+    /// The encryption key `partner`'s card publishes (the card this node holds), if
+    /// it has one: what objects under an `encrypt_in_transit: must` treaty are sealed to.
+    pub(crate) fn partner_encryption_key(
+        &self,
+        partner: &StixId,
+    ) -> Result<Option<entente_core::seal::EncryptionPublicKey>, DiplomacyError> {
+        let record = self.partner(partner)?;
+        let card = entente_core::card::SignedCard::parse(&record.card)
+            .map_err(|error| DiplomacyError::Invalid(format!("the card held for {partner}: {error}")))?;
+        Ok(card.card().encryption_key)
+    }
+
     /// The treaty the relation with `partner` had and how the relation ended, once it
     /// has ended (terminated, after any notice, or expired) with a treaty: what a
     /// treaty ending is carried out on. `None` while the relation has not ended, or
@@ -195,18 +217,23 @@ impl Diplomat {
     /// What this node may share with `partner` under at `now`: the treaty in force,
     /// and the charters of alliances in force of which both are members, each by its hash
     /// with the re-sharing rule it sets.
-    pub(crate) fn agreements_with(
-        &self,
-        partner: &StixId,
-        now: Timestamp,
-    ) -> Result<Vec<(entente_core::treaty::TreatyHash, entente_core::treaty::Resharing)>, DiplomacyError> {
+    pub(crate) fn agreements_with(&self, partner: &StixId, now: Timestamp) -> Result<Vec<Agreement>, DiplomacyError> {
         let mut agreements = Vec::new();
         if let Some(treaty) = self.treaty_in_force(partner, now)? {
-            agreements.push((treaty.hash().clone(), treaty.treaty().body().resharing.clone()));
+            let body = treaty.treaty().body();
+            agreements.push(Agreement {
+                hash: treaty.hash().clone(),
+                resharing: body.resharing.clone(),
+                encrypt: body.terms.encrypt_in_transit,
+            });
         }
         for alliance in self.shared_alliances(partner, now)? {
-            let hash = entente_core::release::charter_hash(&alliance);
-            agreements.push((hash, alliance.charter().body().resharing.clone()));
+            let body = alliance.charter().body();
+            agreements.push(Agreement {
+                hash: entente_core::release::charter_hash(&alliance),
+                resharing: body.resharing.clone(),
+                encrypt: body.terms.encrypt_in_transit,
+            });
         }
         Ok(agreements)
     }

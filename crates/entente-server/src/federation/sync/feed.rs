@@ -9,6 +9,12 @@
 //! Before the page leaves, the release is recorded: seals made for versions this node
 //! originated (once, then stored), one ledger `release` entry per item, and the page's
 //! manifest, which the partner's next request acknowledges with a signed receipt.
+//!
+//! An item released under a treaty that says `encrypt_in_transit: must` travels as a
+//! `sealed_object`: sealed end to end (HPKE) to the encryption key on the partner's
+//! card this node holds, bound to this page and item, with fresh random bytes each.
+//! It never travels in the clear: when the partner's card has no encryption key, the
+//! item is denied (`no-encryption-key`) until it publishes one.
 
 use super::Syncer;
 use super::release::{Gate, deny_label, hops};
@@ -22,8 +28,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entente_core::ledger::{ContentHash, EntryKind};
 use entente_core::release::{Decision, HopRule, Obligations};
+use entente_core::seal::EncryptionPublicKey;
 use entente_core::sync::{
-    MAX_REQUEST_BYTES, OutItem, PageHeader, RequestKind, Seal, Tombstone, TombstoneKind, object_hash, write_page,
+    ItemContext, MAX_REQUEST_BYTES, OutItem, OutObject, PageHeader, RequestKind, Seal, SealedObject, Tombstone,
+    TombstoneKind, object_hash, write_page,
 };
 use entente_core::taxii::Cursor;
 use entente_core::treaty::TreatyHash;
@@ -79,7 +87,13 @@ struct Outgoing {
     hops: Vec<HopRule>,
     treaty: TreatyHash,
     obligations: Obligations,
+    /// The object sealed to the partner, when the treaty says `encrypt_in_transit: must`.
+    sealed: Option<SealedObject>,
 }
+
+/// Why an object under a must-encrypt treaty is held back: the partner's card (as
+/// this node holds it) publishes no encryption key to seal it to.
+const NO_ENCRYPTION_KEY: &str = "no-encryption-key";
 
 fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, Stats), ApiError> {
     let started = std::time::Instant::now();
@@ -109,8 +123,14 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
         ));
     }
     let (after, after_tombstone) = split_cursor(after.as_deref())?;
+    let sealing_key = diplomat.partner_encryption_key(&request.sender).map_err(internal)?;
     let mut stats = Stats::default();
-    let (chosen, next, more) = select(syncer, &gate, after, limit as usize, &mut stats)?;
+    let (chosen, next, more) = select(syncer, &gate, sealing_key.as_ref(), after, limit as usize, &mut stats)?;
+    if let Some((_, held_back)) = stats.denied.iter().find(|(label, _)| *label == NO_ENCRYPTION_KEY) {
+        tracing::warn!(partner = %request.sender, held_back,
+            "objects under a treaty that says encrypt_in_transit: must are held back: the partner's card \
+             has no encryption key to seal them to (it gets one when `entente serve` starts; make contact again)");
+    }
     let tombstone_rows = store.tombstones_for(request.sender.as_str(), after_tombstone, limit).map_err(internal)?;
     let last_tombstone = tombstone_rows.last().map_or(after_tombstone, |(seq, _)| *seq);
     let more = more || tombstone_rows.len() == limit as usize;
@@ -137,10 +157,14 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
         next: Some(format!("{}~{last_tombstone}", next.map(Cursor::encode).unwrap_or_default())),
         more,
     };
+    seal_to_partner(&mut outgoing, sealing_key.as_ref(), &header)?;
     let items: Vec<OutItem<'_>> = outgoing
         .iter()
         .map(|item| OutItem {
-            object_json: &item.json,
+            object: match &item.sealed {
+                Some(sealed) => OutObject::Sealed(sealed),
+                None => OutObject::Clear(&item.json),
+            },
             object_hash: &item.object_hash,
             seal: &item.seal,
             hops: &item.hops,
@@ -159,6 +183,32 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
     Ok((page, stats))
 }
 
+/// Seals every item whose treaty says `encrypt_in_transit: must` to the partner's
+/// key, bound to this page (`header`) and the item's treaty. Without a key there is
+/// no such item (`judge` held them back); were there one, the page fails rather than
+/// carry it in the clear.
+fn seal_to_partner(
+    outgoing: &mut [Outgoing],
+    key: Option<&EncryptionPublicKey>,
+    header: &PageHeader,
+) -> Result<(), ApiError> {
+    for item in outgoing.iter_mut().filter(|item| item.obligations.encrypt_in_transit) {
+        let key = key.ok_or_else(|| internal("an object to seal, but no partner key to seal it to"))?;
+        let context = ItemContext {
+            sender: &header.sender,
+            recipient: &header.recipient,
+            request: &header.request,
+            treaty: &item.treaty,
+        };
+        let mut randomness = [0u8; 32];
+        getrandom::fill(&mut randomness).map_err(|error| internal(format!("no randomness to seal with: {error}")))?;
+        let sealed = SealedObject::seal(key, &context, &item.json, randomness)
+            .map_err(|error| internal(format!("sealing to {}: {error}", key.key_id())))?;
+        item.sealed = Some(sealed);
+    }
+    Ok(())
+}
+
 fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
 }
@@ -169,6 +219,7 @@ type Chosen = (FeedRow, Value, TreatyHash, Obligations);
 fn select(
     syncer: &Syncer,
     gate: &Gate,
+    sealing_key: Option<&EncryptionPublicKey>,
     mut after: Option<Cursor>,
     limit: usize,
     stats: &mut Stats,
@@ -187,7 +238,7 @@ fn select(
             if row.echo || row.duplicate || is_echo(row.seal.as_ref(), &gate.recipient) {
                 continue;
             }
-            match judge(gate, &row) {
+            match judge(gate, &row, sealing_key.is_some()) {
                 Ok((object, treaty, obligations)) => chosen.push((row, object, treaty, obligations)),
                 Err(label) => {
                     stats.deny(label);
@@ -211,14 +262,13 @@ fn is_echo(seal: Option<&SealRecord>, recipient: &StixId) -> bool {
     })
 }
 
-fn judge(gate: &Gate, row: &FeedRow) -> Result<(Value, TreatyHash, Obligations), &'static str> {
+/// The release decision on one version; `can_seal`: the partner's card has an
+/// encryption key, without which a must-encrypt object is held back, never sent in the
+/// clear.
+fn judge(gate: &Gate, row: &FeedRow, can_seal: bool) -> Result<(Value, TreatyHash, Obligations), &'static str> {
     let object: Value = serde_json::from_str(&row.json).map_err(|_| super::release::UNREADABLE)?;
     match gate.decide(&object, row.seal.as_ref())? {
-        Decision::Allowed { obligations, .. } if obligations.encrypt_in_transit => {
-            // End-to-end encryption to the recipient's key is not available yet, and
-            // such objects are never sent in the clear.
-            Err("encryption-unavailable")
-        }
+        Decision::Allowed { obligations, .. } if obligations.encrypt_in_transit && !can_seal => Err(NO_ENCRYPTION_KEY),
         Decision::Allowed { treaty, obligations } => Ok((object, treaty, obligations)),
         Decision::Denied(reason) => Err(deny_label(&reason)),
     }
@@ -258,7 +308,7 @@ fn prepare(
         new_seals.push((row.stix_id.clone(), row.content_hash.clone(), record_of(&seal, &hash)));
         (row.json.clone(), hash, seal)
     };
-    Ok(Outgoing { row, json, object_hash, seal, hops: stored_hops, treaty, obligations })
+    Ok(Outgoing { row, json, object_hash, seal, hops: stored_hops, treaty, obligations, sealed: None })
 }
 
 fn seal_of(record: &SealRecord) -> Result<Seal, ApiError> {
@@ -290,6 +340,9 @@ fn release_entry(item: &Outgoing, recipient: &StixId) -> Result<EntryKind, ApiEr
         obligations.push("strip-attribution".to_owned());
     }
     obligations.push(format!("resharing:{}", item.obligations.resharing.as_str()));
+    if let Some(sealed) = &item.sealed {
+        obligations.push(format!("sealed-to:{}", sealed.key_id));
+    }
     Ok(EntryKind::Release {
         object,
         version,
@@ -318,7 +371,8 @@ fn split_cursor(after: Option<&str>) -> Result<(Option<Cursor>, i64), ApiError> 
 /// object (its markings were tightened, or the treaty narrowed), the partner is no
 /// longer entitled to the object: this node recalls it, once.
 fn recall_if_released(syncer: &Syncer, gate: &Gate, row: &FeedRow, label: &'static str) -> Result<(), ApiError> {
-    if label == "encryption-unavailable" || label == super::release::UNREADABLE {
+    // Held back for want of a key is not a denial of the partner's entitlement.
+    if label == NO_ENCRYPTION_KEY || label == super::release::UNREADABLE {
         return Ok(());
     }
     let store = syncer.diplomat().store();

@@ -1,9 +1,12 @@
 //! The puller: fetches each partner's feed, page by page, and stores what it may.
 //!
-//! For each page: the page signature (by a key pinned for the partner), then each item:
-//! released under the treaty in force with the partner (our own copy says which
-//! re-sharing rule binds us), sealed by its originator (checked with the key this node
-//! pinned for the originator; an originator it does not know is refused), valid STIX.
+//! For each page: the objects sealed end to end to this node are opened with its
+//! encryption key (one that does not open refuses the page: `bad-ciphertext`), and the
+//! page signature checked (by a key pinned for the partner); then each item: released
+//! under the treaty in force with the partner (our own copy says which re-sharing rule
+//! binds us, and whether it must have come sealed: `cleartext-refused`), sealed by its
+//! originator (checked with the key this node pinned for the originator; an originator
+//! it does not know is refused), valid STIX.
 //! A refused item is logged and counted, never stored; the page, its good items, their
 //! seals, the `receive` ledger entries and the new cursor are stored in one
 //! transaction. The next request carries the signed receipt of that page.
@@ -11,6 +14,7 @@
 //! A partner is pulled when it pokes, and every `poll` in any case; one pull at a time
 //! per partner, partners in parallel.
 
+use super::super::diplomat::Agreement;
 use super::super::keybook::KeyBook;
 use super::release::hops_text;
 use super::{Syncer, endpoint};
@@ -23,13 +27,20 @@ use entente_core::stix::StixObject;
 use entente_core::sync::{
     InItem, InPage, MAX_PAGE_BYTES, RequestKind, SyncRequest, Tombstone, TombstoneKind, read_page,
 };
-use entente_core::treaty::{Resharing, TreatyHash};
+use entente_core::treaty::EncryptInTransit;
 use entente_core::{StixId, Timestamp};
 use entente_store::{Collection, ReceivedObject, ReceivedPage, SealRecord, TombstoneRecord};
+
+/// The first retry after a failed pull; each failure in a row doubles it, up to `poll`.
+const FIRST_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
     let mut ticker = tokio::time::interval(syncer.config().poll);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Failures in a row per partner: a partner that could not be pulled (unreachable,
+    // refusing) is tried again after 1 s, 2 s, 4 s… rather than at the next poll, so a
+    // link that comes back converges within seconds.
+    let mut failures: std::collections::HashMap<StixId, u32> = std::collections::HashMap::new();
     loop {
         let everyone = tokio::select! {
             _ = ticker.tick() => true,
@@ -48,10 +59,28 @@ pub(super) async fn pull_forever(syncer: Syncer, client: reqwest::Client) {
         let mut pulls = tokio::task::JoinSet::new();
         for (partner, url) in partners {
             if everyone || dirty.contains(&partner) {
-                pulls.spawn(pull_partner(syncer.clone(), client.clone(), partner, url, &|_, _| {}));
+                let (syncer, client) = (syncer.clone(), client.clone());
+                pulls.spawn(async move {
+                    let report = pull_partner(syncer, client, partner.clone(), url, &|_, _| {}).await;
+                    (partner, report.error.is_some())
+                });
             }
         }
-        while pulls.join_next().await.is_some() {}
+        while let Some(done) = pulls.join_next().await {
+            let Ok((partner, failed)) = done else { continue };
+            if !failed {
+                failures.remove(&partner);
+                continue;
+            }
+            let count = failures.entry(partner.clone()).or_default();
+            *count = count.saturating_add(1);
+            let delay = FIRST_RETRY.saturating_mul(1 << (*count - 1).min(16)).min(syncer.config().poll);
+            let retry = syncer.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                retry.mark_dirty(partner);
+            });
+        }
     }
 }
 
@@ -62,7 +91,8 @@ pub struct PageReport {
     pub items: usize,
     /// New object versions stored.
     pub added: usize,
-    /// Items refused (bad seal, unknown originator, invalid STIX, wrong treaty).
+    /// Items refused (bad seal, unknown originator, invalid STIX, wrong treaty, in the
+    /// clear under a must-encrypt treaty).
     pub refused: usize,
     pub more: bool,
 }
@@ -238,8 +268,15 @@ fn read(syncer: &Syncer, partner: &StixId, bytes: &[u8], request: &str) -> Resul
     let keys = diplomat.key_book().map_err(|error| error.to_string())?;
     let us = diplomat.identity().node_id().clone();
     let started = std::time::Instant::now();
-    let page = read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id))
-        .map_err(|error| format!("refused the page ({}): {error}", error.code()));
+    let identity = diplomat.identity();
+    let opener = identity.encryption_key();
+    let page =
+        read_page(bytes, &us, partner, request, &|key_id| keys.key_of(partner, key_id), opener).map_err(|error| {
+            if matches!(error, entente_core::sync::PageError::BadCiphertext { .. }) {
+                syncer.count_refusals(&[error.code()]);
+            }
+            format!("refused the page ({}): {error}", error.code())
+        });
     tracing::debug!(%partner, read_ms = started.elapsed().as_millis() as u64, bytes = bytes.len(), "read a page");
     page
 }
@@ -323,9 +360,6 @@ fn commit_page(
     Ok((report, checked.received.manifest))
 }
 
-/// A treaty or charter hash and the re-sharing rule it sets for what it carries.
-type Agreement = (TreatyHash, Resharing);
-
 /// Below this many items a page is checked on one thread.
 const PARALLEL_FROM: usize = 64;
 
@@ -358,8 +392,10 @@ fn check_item(
     agreements: &[Agreement],
     keys: &KeyBook,
 ) -> Result<ReceivedObject, Refusal> {
-    let refuse = |label: &'static str, detail: String| Refusal { label, detail };
-    let Some((treaty, resharing)) = agreements.iter().find(|(hash, _)| hash == &item.treaty) else {
+    // Every refusal names the object, so an operator can find it in the partner's feed.
+    let object_id = item.object.get("id").and_then(serde_json::Value::as_str).unwrap_or("an object").to_owned();
+    let refuse = |label: &'static str, detail: String| Refusal { label, detail: format!("{object_id}: {detail}") };
+    let Some(agreement) = agreements.iter().find(|agreement| agreement.hash == item.treaty) else {
         return Err(refuse(
             "treaty-mismatch",
             format!(
@@ -368,6 +404,16 @@ fn check_item(
             ),
         ));
     };
+    if agreement.encrypt == EncryptInTransit::Must && !item.encrypted {
+        return Err(refuse(
+            "cleartext-refused",
+            format!(
+                "{} came in the clear, but its agreement says encrypt_in_transit: must",
+                item.object.get("id").and_then(serde_json::Value::as_str).unwrap_or("an object")
+            ),
+        ));
+    }
+    let (treaty, resharing) = (&agreement.hash, &agreement.resharing);
     let originator = &item.seal.originator;
     let key = keys.key_of(originator, &item.seal.key_id).ok_or_else(|| {
         refuse("unknown-originator", format!("no pinned key {} of originator {originator}", item.seal.key_id))

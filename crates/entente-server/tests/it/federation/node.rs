@@ -8,6 +8,7 @@
 
 use crate::pki::TestPki;
 use entente_core::node::NodeKey;
+use entente_core::seal::EncryptionKey;
 use entente_core::{StixId, Timestamp};
 use entente_server::federation::{Diplomat, NodeIdentity, RelationView};
 use entente_server::{AppState, ServerConfig};
@@ -93,7 +94,16 @@ fn initialise(store: &Store, name: &str, seed: u8) -> StixId {
     id
 }
 
-async fn bind(address: &str) -> TcpListener {
+/// A node's encryption key, fixed by its node id so that it survives restarts and
+/// signing-key rotations, as the `encryption.key` file does.
+fn encryption_key_of(id: &StixId) -> EncryptionKey {
+    let text = id.as_str().as_bytes();
+    let mut secret = [0u8; 32];
+    secret.copy_from_slice(&text[text.len() - 32..]);
+    EncryptionKey::from_bytes(secret)
+}
+
+pub async fn bind(address: &str) -> TcpListener {
     let mut last_error = None;
     for _ in 0..50 {
         match TcpListener::bind(address).await {
@@ -139,7 +149,8 @@ impl FedNode {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let identity =
             NodeIdentity::new(&settings, NodeKey::from_seed([seed; 32]), &format!("{scheme}://{address}"), now())
-                .expect("node identity");
+                .expect("node identity")
+                .with_encryption_key(encryption_key_of(&id));
         let diplomat = Diplomat::new(store.clone(), Arc::new(identity));
         let mut state = AppState::new(store.clone(), ServerConfig::default()).with_diplomat(diplomat.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
@@ -175,6 +186,11 @@ impl FedNode {
     /// The node's signing key (tests sign notes in its name with it).
     pub fn key(&self) -> NodeKey {
         NodeKey::from_seed([self.seed; 32])
+    }
+
+    /// The node's encryption key (what partners seal objects to).
+    pub fn encryption_key(&self) -> EncryptionKey {
+        encryption_key_of(&self.id)
     }
 
     /// After a rotation to `NodeKey::from_seed([seed; 32])`: the key file now holds
@@ -218,7 +234,9 @@ impl FedNode {
     pub fn second_process(&self) -> Diplomat {
         let store = Arc::new(Store::open(self.store.path()).expect("open the store again"));
         let settings = store.node_settings().expect("node settings");
-        let identity = NodeIdentity::new(&settings, self.key(), &self.url(""), now()).expect("node identity");
+        let identity = NodeIdentity::new(&settings, self.key(), &self.url(""), now())
+            .expect("node identity")
+            .with_encryption_key(self.encryption_key());
         Diplomat::new(store, Arc::new(identity))
     }
 

@@ -167,7 +167,7 @@ async fn only_what_the_treaty_allows_travels_sealed_and_recorded() {
 }
 
 /// POSTs a sync request signed with `key` to `node`'s `path`.
-async fn post(node: &FedNode, path: &str, body: String) -> reqwest::Response {
+pub async fn post(node: &FedNode, path: &str, body: String) -> reqwest::Response {
     node.client
         .post(node.url(path))
         .header("content-type", "application/json")
@@ -177,7 +177,7 @@ async fn post(node: &FedNode, path: &str, body: String) -> reqwest::Response {
         .expect("POST sync request")
 }
 
-fn feed_request(from: &StixId, to: &StixId, key: &NodeKey) -> SyncRequest {
+pub fn feed_request(from: &StixId, to: &StixId, key: &NodeKey) -> SyncRequest {
     SyncRequest {
         id: uuid::Uuid::new_v4().to_string(),
         kind: RequestKind::Feed { after: None, limit: 10, receipt: None },

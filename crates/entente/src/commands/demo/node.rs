@@ -73,7 +73,7 @@ impl DemoNode {
             Timestamp::from_unix_micros(now_micros()),
         )
         .map_err(|error| anyhow!("building {}'s card: {error}", party.name))?
-        .with_encryption_key(made.encryption_public);
+        .with_encryption_key(made.encryption);
         let diplomat = Diplomat::new(store.clone(), Arc::new(identity));
         let config = ServerConfig { title: format!("Entente demo: {}", party.name), ..ServerConfig::default() };
         let state =
@@ -116,7 +116,7 @@ impl DemoNode {
 struct Made {
     store: Store,
     key: NodeKey,
-    encryption_public: entente_core::seal::EncryptionPublicKey,
+    encryption: entente_core::seal::EncryptionKey,
     token: String,
 }
 
@@ -164,5 +164,5 @@ fn create(dir: &DataDir, party: &Party, url: &str) -> anyhow::Result<Made> {
     })?;
     let token = ApiToken::from_random(random_bytes()?);
     store.create_token(&new_token_id()?, "admin (created by entente demo)", Role::Admin, &token.hash(), now)?;
-    Ok(Made { store, key, encryption_public: encryption.public_key(), token: token.secret().to_owned() })
+    Ok(Made { store, key, encryption, token: token.secret().to_owned() })
 }

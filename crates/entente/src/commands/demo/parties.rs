@@ -6,8 +6,10 @@
 //! generator's `PARTIES` must stay in step with [`PARTIES`]. Country codes come from
 //! the ISO 3166 user-assigned range (X*), which no real country holds.
 //!
-//! Every treaty says `encrypt_in_transit: may`: end-to-end encryption of synced objects
-//! is not wired yet, and an object under a `must` treaty is never sent in the clear.
+//! The treaties with the distant state and with the NGO say `encrypt_in_transit: must`:
+//! what travels under them is sealed end to end to the recipient node's encryption key
+//! (`docs/federation.md` §11), so those objects are never in the clear on the wire.
+//! The regional treaties say `may`.
 
 use entente_core::Timestamp;
 use serde_json::{Value, json};
@@ -79,9 +81,11 @@ pub enum TreatyKind {
     /// Between neighbours: cyber and counter-terrorism, every object type, TLP:AMBER,
     /// onward sharing with treaty partners.
     Regional,
-    /// With the distant state: counter-terrorism only, no attribution, no re-sharing.
+    /// With the distant state: counter-terrorism only, no attribution, no re-sharing,
+    /// end-to-end encrypted.
     CounterTerrorism,
-    /// With the NGO: cyber indicators only, TLP:GREEN, no attribution, no re-sharing.
+    /// With the NGO: cyber indicators only, TLP:GREEN, no attribution, no re-sharing,
+    /// end-to-end encrypted.
     NarrowCyber,
 }
 
@@ -102,9 +106,11 @@ impl TreatyKind {
             }
             TreatyKind::CounterTerrorism => {
                 "counter-terrorism only (indicators, actors, intrusion sets, campaigns, reports), up to TLP:AMBER, \
-                 attribution must-not, no re-sharing"
+                 attribution must-not, no re-sharing, encrypted end to end"
             }
-            TreatyKind::NarrowCyber => "cyber indicators only, up to TLP:GREEN, attribution must-not, no re-sharing",
+            TreatyKind::NarrowCyber => {
+                "cyber indicators only, up to TLP:GREEN, attribution must-not, no re-sharing, encrypted end to end"
+            }
         }
     }
 
@@ -113,6 +119,7 @@ impl TreatyKind {
         let hour = 3_600_000_000;
         let start = Timestamp::from_unix_micros(now.unix_micros() - hour);
         let end = Timestamp::from_unix_micros(now.unix_micros() + 365 * 24 * hour);
+        let encrypt_in_transit = if self == TreatyKind::Regional { "may" } else { "must" };
         let (title, topics, types, tlp, attribution, resharing): (&str, &[&str], &[&str], _, _, _) = match self {
             TreatyKind::Regional => (
                 "Northern Marches bilateral treaty on cyber and counter-terrorism cooperation",
@@ -151,7 +158,7 @@ impl TreatyKind {
             "scope": {"topics": topics, "object_types": types, "labels": []},
             "terms": {
                 "iep_version": "2.0",
-                "encrypt_in_transit": "may",
+                "encrypt_in_transit": encrypt_in_transit,
                 "permitted_actions": "internally-visible-actions",
                 "affected_party_notifications": "may",
                 "tlp": tlp,

@@ -17,7 +17,7 @@ use crate::peer::Peer;
 use entente_core::keys::PublicKey;
 use entente_core::ledger::{ContentHash, sign_receipt};
 use entente_core::node::NodeKey;
-use entente_core::sync::{OutItem, RequestKind, SyncRequest, object_hash, read_page, write_page};
+use entente_core::sync::{OutItem, OutObject, RequestKind, SyncRequest, object_hash, read_page, write_page};
 use entente_core::{StixId, Timestamp};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -77,7 +77,7 @@ fn change_object_and_sign(target: String, key: NodeKey, sender: StixId, recipien
         };
         let public = PublicKey::from_bytes(&key.public_key()).unwrap();
         let request = request.trim_matches('"');
-        let page = read_page(&body, &recipient, &sender, request, &|_| Some(public)).expect("a genuine page");
+        let page = read_page(&body, &recipient, &sender, request, &|_| Some(public), None).expect("a genuine page");
         let objects: Vec<(String, ContentHash)> = page
             .items
             .iter()
@@ -95,7 +95,7 @@ fn change_object_and_sign(target: String, key: NodeKey, sender: StixId, recipien
             .iter()
             .zip(&objects)
             .map(|(item, (json, hash))| OutItem {
-                object_json: json,
+                object: OutObject::Clear(json),
                 object_hash: hash,
                 seal: &item.seal,
                 hops: &item.hops,
