@@ -81,3 +81,13 @@ CREATE TABLE tombstones (
     created_at    INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX tombstones_by_object ON tombstones(stix_id);
+
+-- Cards of originators this node has not recognized itself, as the partner that relayed
+-- their objects vouched for them (the first voucher stands): the keys their seals and
+-- tombstones are checked with. A key this node pinned always takes precedence.
+CREATE TABLE vouched_cards (
+    node_id     TEXT PRIMARY KEY,
+    card        TEXT NOT NULL,
+    vouched_by  TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+) STRICT;

@@ -154,6 +154,35 @@ impl Store {
         })
     }
 
+    /// The card of a node this node knows only through a partner's word, and who
+    /// vouched for it.
+    pub fn vouched_card(&self, node_id: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction
+                .prepare_cached("SELECT card, vouched_by FROM vouched_cards WHERE node_id = ?1")?
+                .query_row([node_id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        })
+    }
+
+    /// Keeps the card a partner vouched for (the first voucher stands).
+    pub fn record_vouched_card(
+        &self,
+        node_id: &str,
+        card: &str,
+        vouched_by: &str,
+        now_micros: i64,
+    ) -> Result<(), StoreError> {
+        self.pool.write(|transaction| {
+            transaction
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO vouched_cards (node_id, card, vouched_by, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute((node_id, card, vouched_by, now_micros))?;
+            Ok(())
+        })
+    }
+
     /// The newest tombstone position (for the feed cursor).
     pub fn tombstone_head(&self) -> Result<i64, StoreError> {
         self.pool.read(|transaction| {

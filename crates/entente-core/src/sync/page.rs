@@ -19,8 +19,8 @@
 //!
 //! The signature is over the canonical bytes of the **manifest**
 //! `{"type": "entente-feed-page", "sender", "recipient", "request", "items": [digest…],
-//! "tombstones"?, "next"?, "more"}` (`tombstones` only when there are some, each the
-//! content hash of the tombstone) where each item digest is the content hash of the item with `object`
+//! "tombstones"?, "cards"?, "next"?, "more"}` (`tombstones` and `cards` only when there
+//! are some, each the content hash of the tombstone or of the signed card) where each item digest is the content hash of the item with `object`
 //! replaced by `object_hash` (the object's content hash). An item sealed end to end
 //! (`sealed_object`, see `sealed_object.rs`) keeps its `sealed_object` in the digest
 //! *and* gains the `object_hash` of its plaintext: the signature covers the ciphertext
@@ -102,6 +102,8 @@ pub struct InPage {
     pub items: Vec<InItem>,
     /// Objects declared gone (their signatures are still to be checked).
     pub tombstones: Vec<Tombstone>,
+    /// Signed cards of originators the sender vouches for (self-signatures checked).
+    pub cards: Vec<crate::card::VerifiedCard>,
     /// The content hash of the manifest: what a receipt acknowledges.
     pub manifest: ContentHash,
 }
@@ -166,7 +168,7 @@ fn tombstone_digest(tombstone: &Tombstone) -> String {
     content_hash(&tombstone.to_value()).unwrap_or_default()
 }
 
-fn manifest_bytes(header: &PageHeader, digests: Vec<String>, tombstones: Vec<String>) -> Vec<u8> {
+fn manifest_bytes(header: &PageHeader, digests: Vec<String>, tombstones: Vec<String>, cards: Vec<String>) -> Vec<u8> {
     let mut map = Map::new();
     map.insert("type".into(), json!("entente-feed-page"));
     map.insert("sender".into(), json!(header.sender.as_str()));
@@ -175,6 +177,9 @@ fn manifest_bytes(header: &PageHeader, digests: Vec<String>, tombstones: Vec<Str
     map.insert("items".into(), json!(digests));
     if !tombstones.is_empty() {
         map.insert("tombstones".into(), json!(tombstones));
+    }
+    if !cards.is_empty() {
+        map.insert("cards".into(), json!(cards));
     }
     if let Some(next) = &header.next {
         map.insert("next".into(), json!(next));
@@ -194,6 +199,7 @@ pub fn write_page(
     header: &PageHeader,
     items: &[OutItem<'_>],
     tombstones: &[Tombstone],
+    cards: &[Value],
     key: &NodeKey,
 ) -> (String, ContentHash) {
     let digests = items
@@ -206,7 +212,8 @@ pub fn write_page(
             item_digest(item.object_hash, sealed, item.seal, item.hops, item.treaty)
         })
         .collect();
-    let manifest = manifest_bytes(header, digests, tombstones.iter().map(tombstone_digest).collect());
+    let card_digests = cards.iter().map(|card| content_hash(card).unwrap_or_default()).collect();
+    let manifest = manifest_bytes(header, digests, tombstones.iter().map(tombstone_digest).collect(), card_digests);
     let signature = key.sign(&manifest);
     let size = |item: &OutItem<'_>| match item.object {
         OutObject::Clear(json) => json.len() + 400,
@@ -248,6 +255,10 @@ pub fn write_page(
         out.push_str(r#","tombstones":"#);
         out.push_str(&Value::Array(values).to_string());
     }
+    if !cards.is_empty() {
+        out.push_str(r#","cards":"#);
+        out.push_str(&Value::Array(cards.to_vec()).to_string());
+    }
     if let Some(next) = &header.next {
         out.push_str(r#","next":"#);
         out.push_str(&json!(next).to_string());
@@ -286,6 +297,7 @@ pub fn read_page(
         "request",
         "items",
         "tombstones",
+        "cards",
         "next",
         "more",
         "key_id",
@@ -349,11 +361,26 @@ pub fn read_page(
             .collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(malformed("`tombstones` is absent or a non-empty list")),
     };
+    let (cards, card_digests) = match map.remove("cards") {
+        None => (Vec::new(), Vec::new()),
+        Some(Value::Array(values)) if !values.is_empty() => {
+            let mut cards = Vec::with_capacity(values.len());
+            let mut digests = Vec::with_capacity(values.len());
+            for (index, value) in values.iter().enumerate() {
+                let card = crate::card::SignedCard::parse_value(value)
+                    .map_err(|error| malformed(format!("cards[{index}]: {error}")))?;
+                digests.push(content_hash(value).map_err(|error| malformed(error.to_string()))?);
+                cards.push(card);
+            }
+            (cards, digests)
+        }
+        Some(_) => return Err(malformed("`cards` is absent or a non-empty list")),
+    };
     let header = PageHeader { sender: found_sender, recipient, request: found_request, next, more };
-    let manifest = manifest_bytes(&header, digests, tombstones.iter().map(tombstone_digest).collect());
+    let manifest = manifest_bytes(&header, digests, tombstones.iter().map(tombstone_digest).collect(), card_digests);
     let key = sender_key(&key_id).ok_or_else(|| PageError::UnknownKey(key_id.clone()))?;
     key.verify(&manifest, &signature).map_err(|_| PageError::BadSignature(key_id.clone()))?;
-    Ok(InPage { header, items, tombstones, manifest: hash_of_bytes(&manifest) })
+    Ok(InPage { header, items, tombstones, cards, manifest: hash_of_bytes(&manifest) })
 }
 
 /// An item as read from the page, before a sealed object is opened.

@@ -129,7 +129,7 @@ fn page_text(key: &NodeKey, tombstones: &[Tombstone]) -> (String, ContentHash) {
         next: Some("c~3".into()),
         more: false,
     };
-    write_page(&header, &items, tombstones, key)
+    write_page(&header, &items, tombstones, &[], key)
 }
 
 #[test]
@@ -215,7 +215,7 @@ fn sealed_page(
         },
     ];
     let header = PageHeader { sender, recipient: bravo, request: request.into(), next: None, more: false };
-    write_page(&header, &items, &[], alpha)
+    write_page(&header, &items, &[], &[], alpha)
 }
 
 fn secret_indicator(address: &str) -> Value {
@@ -321,4 +321,36 @@ proptest! {
             let _ = Seal::from_value(&value);
         }
     }
+}
+
+#[test]
+fn vouched_cards_are_covered_by_the_page_signature_and_checked() {
+    let vector: Value = serde_json::from_str(include_str!("../vectors/card-1.json")).unwrap();
+    let card: Value = match &vector["wire"] {
+        Value::String(text) => serde_json::from_str(text).unwrap(),
+        other => other.clone(),
+    };
+    let alpha = NodeKey::from_seed([1; 32]);
+    let object = indicator();
+    let text = object.to_string();
+    let hash = object_hash(&object).unwrap();
+    let seal = Seal::make(&NodeKey::from_seed([3; 32]), node(3), &hash, at("2026-11-22T09:00:00.000Z"));
+    let items =
+        [OutItem { object: OutObject::Clear(&text), object_hash: &hash, seal: &seal, hops: &[], treaty: &treaty() }];
+    let header = PageHeader { sender: node(1), recipient: node(2), request: "r-1".into(), next: None, more: false };
+    let (page, _) = write_page(&header, &items, &[], std::slice::from_ref(&card), &alpha);
+    let key_of = |id: &KeyId| (*id == alpha.key_id()).then(|| alpha.public());
+    let read = read_page(page.as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap();
+    assert_eq!(read.cards.len(), 1);
+    assert_eq!(read.cards[0].to_json(), &card);
+
+    let original: Value = serde_json::from_str(&page).unwrap();
+    let mut dropped = original.clone();
+    dropped.as_object_mut().unwrap().remove("cards");
+    let refused = read_page(dropped.to_string().as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap_err();
+    assert_eq!(refused.code(), "bad-signature", "a card removed on the way");
+    let mut forged = original;
+    forged["cards"][0]["card"]["name"] = json!("Someone Else");
+    let refused = read_page(forged.to_string().as_bytes(), &node(2), &node(1), "r-1", &key_of, None).unwrap_err();
+    assert_eq!(refused.code(), "malformed-page", "a card whose self-signature fails");
 }

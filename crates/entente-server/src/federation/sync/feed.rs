@@ -171,7 +171,8 @@ fn serve_page(syncer: &Syncer, bytes: &[u8], now: Timestamp) -> Result<(String, 
             treaty: &item.treaty,
         })
         .collect();
-    let (page, manifest) = write_page(&header, &items, &tombstones, key);
+    let cards = originator_cards(store, &outgoing, &gate)?;
+    let (page, manifest) = write_page(&header, &items, &tombstones, &cards, key);
     let entries = outgoing.iter().map(|item| release_entry(item, &request.sender)).collect::<Result<Vec<_>, _>>()?;
     stats.released = entries.len();
     let record =
@@ -398,4 +399,28 @@ fn recall_if_released(syncer: &Syncer, gate: &Gate, row: &FeedRow, label: &'stat
         tracing::info!(partner, object = %row.stix_id, reason = label, "recalled an object the partner may no longer hold");
     }
     Ok(())
+}
+
+/// The signed cards of the originators (other than this node and the recipient) of the
+/// items released, so the recipient can check seals of nodes it never recognized: the
+/// card this node holds for a partner, or the one a partner vouched for to it.
+fn originator_cards(store: &entente_store::Store, outgoing: &[Outgoing], gate: &Gate) -> Result<Vec<Value>, ApiError> {
+    let mut originators: Vec<&StixId> = outgoing
+        .iter()
+        .map(|item| &item.seal.originator)
+        .filter(|originator| **originator != gate.us && **originator != gate.recipient)
+        .collect();
+    originators.sort();
+    originators.dedup();
+    let mut cards = Vec::new();
+    for originator in originators {
+        let held = match store.partner(originator.as_str()).map_err(internal)? {
+            Some(partner) => Some(partner.card),
+            None => store.vouched_card(originator.as_str()).map_err(internal)?.map(|(card, _)| card),
+        };
+        if let Some(card) = held.and_then(|text| serde_json::from_str::<Value>(&text).ok()) {
+            cards.push(card);
+        }
+    }
+    Ok(cards)
 }

@@ -286,7 +286,25 @@ struct Checked {
     received: ReceivedPage,
     refused: usize,
     tombstones: Vec<Tombstone>,
+    /// Cards of originators this node did not know, vouched for by the partner.
+    vouched: Vec<(StixId, String)>,
     more: bool,
+}
+
+/// The keys seals are checked with: those this node pinned (which always win), then
+/// those of cards the partner vouched for, for originators this node never recognized.
+struct Keys<'a> {
+    book: &'a KeyBook,
+    vouched: std::collections::HashMap<StixId, Vec<entente_core::keys::PublicKey>>,
+}
+
+impl Keys<'_> {
+    fn key_of(&self, party: &StixId, key_id: &entente_core::keys::KeyId) -> Option<entente_core::keys::PublicKey> {
+        if self.book.knows(party) {
+            return self.book.key_of(party, key_id);
+        }
+        self.vouched.get(party)?.iter().copied().find(|key| key.key_id() == *key_id)
+    }
 }
 
 /// Checks every item of a verified page (on two threads when it is large): the pure,
@@ -300,6 +318,15 @@ fn check_page(syncer: &Syncer, partner: &StixId, page: InPage, now: Timestamp) -
         return Err(
             "no treaty or shared alliance with the partner is in force any more; the page was not stored".into()
         );
+    }
+    let mut vouched = Vec::new();
+    let mut keys = Keys { book: &keys, vouched: std::collections::HashMap::new() };
+    for card in &page.cards {
+        let node = card.node_id().clone();
+        if !keys.book.knows(&node) {
+            keys.vouched.insert(node.clone(), card.card().keys.iter().map(|entry| entry.key).collect());
+            vouched.push((node, card.to_json().to_string()));
+        }
     }
     let items: Vec<InItem> = page.items.into_iter().filter(|item| item.seal.originator != us).collect();
     let checked = check_all(items, partner, &agreements, &keys);
@@ -328,7 +355,7 @@ fn check_page(syncer: &Syncer, partner: &StixId, page: InPage, now: Timestamp) -
         cursor: page.header.next.clone(),
         manifest,
     };
-    Ok(Checked { received, refused: refused.len(), tombstones: page.tombstones, more: page.header.more })
+    Ok(Checked { received, refused: refused.len(), tombstones: page.tombstones, vouched, more: page.header.more })
 }
 
 /// Stores a checked page with its cursor in one transaction, then applies its
@@ -343,6 +370,11 @@ fn commit_page(
     let diplomat = syncer.diplomat();
     let store = diplomat.store();
     let items = checked.received.objects.len() + checked.refused;
+    for (node, card) in &checked.vouched {
+        store
+            .record_vouched_card(node.as_str(), card, partner.as_str(), now.unix_micros())
+            .map_err(|error| error.to_string())?;
+    }
     let outcomes = store.store_received(&checked.received, now.unix_micros()).map_err(|error| error.to_string())?;
     tracing::debug!(%partner, stored_ms = started.elapsed().as_millis() as u64, "stored a page");
     if !checked.tombstones.is_empty() {
@@ -367,7 +399,7 @@ fn check_all(
     items: Vec<InItem>,
     partner: &StixId,
     agreements: &[Agreement],
-    keys: &KeyBook,
+    keys: &Keys<'_>,
 ) -> Vec<Result<ReceivedObject, Refusal>> {
     if items.len() < PARALLEL_FROM {
         return items.into_iter().map(|item| check_item(item, partner, agreements, keys)).collect();
@@ -390,7 +422,7 @@ fn check_item(
     item: InItem,
     partner: &StixId,
     agreements: &[Agreement],
-    keys: &KeyBook,
+    keys: &Keys<'_>,
 ) -> Result<ReceivedObject, Refusal> {
     // Every refusal names the object, so an operator can find it in the partner's feed.
     let object_id = item.object.get("id").and_then(serde_json::Value::as_str).unwrap_or("an object").to_owned();
@@ -416,7 +448,10 @@ fn check_item(
     let (treaty, resharing) = (&agreement.hash, &agreement.resharing);
     let originator = &item.seal.originator;
     let key = keys.key_of(originator, &item.seal.key_id).ok_or_else(|| {
-        refuse("unknown-originator", format!("no pinned key {} of originator {originator}", item.seal.key_id))
+        refuse(
+            "unknown-originator",
+            format!("no key {} of originator {originator}, pinned or vouched for by the sender", item.seal.key_id),
+        )
     })?;
     item.check_seal(&key).map_err(|error| refuse("bad-seal", error.to_string()))?;
     let object =
@@ -492,9 +527,19 @@ fn apply_tombstone(
             ),
         ));
     }
-    let key = keys.key_of(&tombstone.issuer, &tombstone.key_id).ok_or_else(|| {
-        refuse("unknown-issuer", format!("no pinned key {} of {}", tombstone.key_id, tombstone.issuer))
-    })?;
+    // The issuer's pinned key, or (for an originator this node never recognized) the
+    // key of the card a partner vouched for when it relayed the object.
+    let vouched = || -> Option<entente_core::keys::PublicKey> {
+        let (card, _) = store.vouched_card(tombstone.issuer.as_str()).ok().flatten()?;
+        let card = entente_core::card::SignedCard::parse(&card).ok()?;
+        card.card().keys.iter().map(|entry| entry.key).find(|key| key.key_id() == tombstone.key_id)
+    };
+    let key = keys
+        .key_of(&tombstone.issuer, &tombstone.key_id)
+        .or_else(|| if keys.knows(&tombstone.issuer) { None } else { vouched() })
+        .ok_or_else(|| {
+            refuse("unknown-issuer", format!("no pinned or vouched key {} of {}", tombstone.key_id, tombstone.issuer))
+        })?;
     tombstone.check(&key).map_err(|error| refuse("bad-tombstone", error.to_string()))?;
     let passed_on = if is_final {
         tombstone.clone()

@@ -121,7 +121,7 @@ async fn impostor(mut a: FedNode, b: &FedNode, treaty: TreatyHash, object: Value
             Sending::ToAnotherKey => OutObject::Sealed(&sealed),
         };
         let items = [OutItem { object, object_hash: &hash, seal: &seal, hops: &[], treaty: &treaty }];
-        let page = write_page(&header, &items, &[], &key).0;
+        let page = write_page(&header, &items, &[], &[], &key).0;
         async move { page }
     };
     let router = axum::Router::new().route("/federation/v1/feed", axum::routing::post(answer));

@@ -464,3 +464,51 @@ async fn tightening_the_markings_recalls_the_object_from_every_holder() {
     assert_eq!(recalls, 1, "Alpha recorded one recall from Bravo");
     assert!(!c.store.is_tombstoned(&id).unwrap(), "a recall is not a revocation: a later release may bring it back");
 }
+
+#[tokio::test]
+async fn a_relay_vouches_for_an_originator_the_recipient_never_met() {
+    // Alpha–Bravo and Bravo–Charlie only: Charlie never recognized Alpha.
+    let a = FedNode::start("Alpha", 81).await;
+    let b = FedNode::start("Bravo", 82).await;
+    let c = FedNode::start("Charlie", 83).await;
+    for (x, y) in [(&a, &b), (&b, &c)] {
+        recognize_each_other(x, y).await;
+        assert_eq!(conclude(x, y, &relaying_treaty(&x.id, &y.id)).await.state, "in-force");
+    }
+    let object = indicator(&[GREEN], &["cyber"]);
+    let id = object["id"].as_str().unwrap().to_owned();
+    add(&a, &[object]);
+    pull_everywhere(&[&a, &b, &c]).await;
+    assert_eq!(copies(&c.store, &id), 1, "Charlie checked Alpha's seal with the card Bravo vouched for");
+    let row = c.store.feed_rows(None, 10, "").unwrap().into_iter().find(|row| row.stix_id == id).unwrap();
+    assert_eq!(row.seal.unwrap().originator, a.id.as_str(), "the originator's seal travelled unchanged");
+    let (_, vouched_by) = c.store.vouched_card(a.id.as_str()).unwrap().expect("the vouched card is kept");
+    assert_eq!(vouched_by, b.id.as_str());
+
+    // Alpha's revocation reaches Charlie too, checked with that key.
+    let tombstone = entente_core::sync::Tombstone::make(
+        &a.key(),
+        entente_core::sync::TombstoneKind::Revoked,
+        a.id.clone(),
+        StixId::parse(&id).unwrap(),
+        "withdrawn",
+        now(),
+    );
+    let record = entente_store::TombstoneRecord {
+        stix_id: id.clone(),
+        issuer: a.id.to_string(),
+        is_final: true,
+        json: tombstone.to_value().to_string(),
+        received_from: None,
+        target: None,
+    };
+    a.store
+        .remove_with_tombstone(
+            &record,
+            EntryKind::Revoked { object: tombstone.object.clone(), reason: "withdrawn".into() },
+            now().unix_micros(),
+        )
+        .unwrap();
+    pull_everywhere(&[&a, &b, &c]).await;
+    assert_eq!(copies(&c.store, &id), 0, "the revocation reached the node that knows Alpha only by Bravo's word");
+}

@@ -102,7 +102,8 @@ fn change_object_and_sign(target: String, key: NodeKey, sender: StixId, recipien
                 treaty: &item.treaty,
             })
             .collect();
-        write_page(&page.header, &items, &page.tombstones, &key).0.into_bytes()
+        let cards: Vec<Value> = page.cards.iter().map(|card| card.to_json().clone()).collect();
+        write_page(&page.header, &items, &page.tombstones, &cards, &key).0.into_bytes()
     })
 }
 
