@@ -33,6 +33,9 @@
 //!    the object travels onward the least; ties go to the smallest treaty hash. The
 //!    decision names the treaty chosen.
 //!
+//! 7. Obligations come from the chosen treaty, tightened by every IEP 2.0 policy the
+//!    object is marked with (its TLP also counts in rule 1): the stricter of each term.
+//!
 //! Performance: no parsing and no collection is built; the only allocations are the
 //! treaty hash and obligations of the answer.
 
@@ -178,7 +181,7 @@ fn check(request: &ReleaseRequest<'_>, now: Timestamp) -> Result<(TreatyHash, Ob
         .filter(|agreement| agreement.terms().tlp >= level)
         .min_by_key(|agreement| resharing_rank(agreement.resharing()))
         .ok_or(DenyReason::AboveTlpCeiling { level, unmarked: marked.is_none(), ceiling: highest })?;
-    Ok((chosen.hash(), obligations(chosen.terms(), chosen.resharing())))
+    Ok((chosen.hash(), tighten(obligations(chosen.terms(), chosen.resharing()), request)))
 }
 
 /// What an object can be released under: a treaty signed by both nodes, or the charter
@@ -226,7 +229,8 @@ pub fn charter_hash(alliance: &Alliance) -> TreatyHash {
     TreatyHash::parse(alliance.charter().hash().as_str()).expect("a charter hash is a treaty hash")
 }
 
-/// The strictest TLP level among all markings, or an unknown marking.
+/// The strictest TLP level among all markings (IEP policies' included), or an unknown
+/// marking.
 fn strictest_tlp(request: &ReleaseRequest<'_>) -> Result<Option<TlpLevel>, DenyReason> {
     let object = request.object;
     let mut strictest = None;
@@ -234,10 +238,37 @@ fn strictest_tlp(request: &ReleaseRequest<'_>) -> Result<Option<TlpLevel>, DenyR
         match request.catalog.lookup(marking) {
             None => return Err(DenyReason::UnknownMarking(marking.clone())),
             Some(KnownMarking::Tlp(level)) => strictest = strictest.max(Some(level)),
+            Some(KnownMarking::Iep(policy)) => strictest = strictest.max(policy.tlp),
             Some(KnownMarking::Statement) => {}
         }
     }
     Ok(strictest)
+}
+
+/// Tightens a release's obligations with the IEP policies the object carries: for each
+/// term, the stricter of the treaty's and every policy's.
+fn tighten(mut obligations: Obligations, request: &ReleaseRequest<'_>) -> Obligations {
+    let object = request.object;
+    for marking in object.markings.iter().chain(&object.granular_markings) {
+        let Some(KnownMarking::Iep(policy)) = request.catalog.lookup(marking) else { continue };
+        if policy.encrypt_in_transit == Some(EncryptInTransit::Must) {
+            obligations.encrypt_in_transit = true;
+        }
+        if let Some(attribution) = policy.attribution {
+            obligations.attribution = obligations.attribution.max(attribution);
+        }
+        if let Some(actions) = policy.permitted_actions {
+            obligations.permitted_actions = obligations.permitted_actions.min(actions);
+        }
+        if let Some(notifications) = policy.affected_party_notifications {
+            obligations.affected_party_notifications = obligations.affected_party_notifications.max(notifications);
+        }
+        if let Some(resale) = policy.unmodified_resale {
+            obligations.unmodified_resale = obligations.unmodified_resale.max(resale);
+        }
+    }
+    obligations.strip_attribution = obligations.attribution == Attribution::MustNot;
+    obligations
 }
 
 fn check_resharing(request: &ReleaseRequest<'_>) -> Result<(), DenyReason> {

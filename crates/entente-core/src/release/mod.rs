@@ -29,7 +29,7 @@ mod provenance;
 
 pub use decision::{Decision, DenyReason, Obligations, ScopeMiss, charter_hash, decide};
 pub use facts::{FactsError, ObjectFacts};
-pub use markings::{KnownMarking, MarkingCatalog};
+pub use markings::{IepPolicy, KnownMarking, MarkingCatalog};
 pub use provenance::{HopRule, Memberships, Provenance, Recipient};
 
 /// Everything one decision reads. Build the facts once per object version and the

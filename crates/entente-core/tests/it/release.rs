@@ -42,6 +42,7 @@ struct Spec {
     tlp: &'static str,
     resharing: Value,
     attribution: &'static str,
+    encrypt: &'static str,
     /// Whether every party signs (otherwise the last one does not).
     signed: bool,
     end: &'static str,
@@ -56,6 +57,7 @@ fn spec(parties: &[u8]) -> Spec {
         tlp: "amber",
         resharing: json!({"to": "treaty-partners"}),
         attribution: "may",
+        encrypt: "must",
         signed: true,
         end: END,
     }
@@ -68,6 +70,7 @@ fn build(spec: &Spec) -> SignedTreaty {
     value["scope"] = json!({"topics": spec.topics, "object_types": spec.types, "labels": spec.labels});
     value["terms"]["tlp"] = spec.tlp.into();
     value["terms"]["attribution"] = spec.attribution.into();
+    value["terms"]["encrypt_in_transit"] = spec.encrypt.into();
     value["terms"]["end_date"] = spec.end.into();
     value["resharing"] = spec.resharing.clone();
     let treaty = Treaty::parse(&value).expect("test treaties are valid");
@@ -275,6 +278,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
                 _ => json!({"to": "alliance-parties", "alliances": [alliance(2).as_str(), alliance(1).as_str()]}),
             },
             attribution: if strip { "must-not" } else { "may" },
+            encrypt: "must",
             signed,
             end: if current { END } else { "2026-03-01T00:00:00Z" },
         })
@@ -498,4 +502,68 @@ fn an_alliance_charter_is_an_agreement_between_its_members_in_force_only() {
     assert!(matches!(decision(&outsider, now), Decision::Denied(DenyReason::NoTreatyInForce { .. })));
     // Nor does it bind a member to anyone once the charter's term has ended.
     assert!(matches!(decision(&member, at(END)), Decision::Denied(DenyReason::NoTreatyInForce { .. })));
+}
+
+const IEP: &str = "marking-definition--a1b2c3d4-0000-4000-8000-0000000000e1";
+
+fn iep_marking(definition: Value) -> Value {
+    json!({"type": "marking-definition", "spec_version": "2.1", "id": IEP, "created": "2026-01-01T00:00:00.000Z",
+           "definition_type": "iep", "definition": definition})
+}
+
+#[test]
+fn an_iep_policy_marking_counts_its_tlp_and_tightens_the_obligations() {
+    use entente_core::release::IepPolicy;
+    use entente_core::treaty::{Attribution, PermittedActions};
+    let treaty = build(&Spec { encrypt: "may", ..spec(&[1, 2]) });
+    let memberships = Memberships::new();
+    let recipient = Recipient::new(&node(1), node(2), [&treaty], &memberships);
+    let object = facts(json!({"object_marking_refs": [IEP], "labels": ["cyber"]}));
+    let plain = decide(
+        &ReleaseRequest {
+            object: &facts(json!({"labels": ["cyber"]})),
+            provenance: &Provenance::Originated,
+            catalog: &catalog(),
+            recipient: &recipient,
+        },
+        at(NOW),
+    );
+    let Decision::Allowed { obligations: treaty_only, .. } = plain else { panic!("{plain:?}") };
+    assert!(!treaty_only.encrypt_in_transit && !treaty_only.strip_attribution, "the treaty alone asks for neither");
+    let with = |definition: Value| {
+        let mut catalog = catalog();
+        let policy = IepPolicy::from_marking(&iep_marking(definition));
+        if let Some(policy) = policy {
+            catalog.register(&StixId::parse(IEP).unwrap(), KnownMarking::Iep(policy));
+        }
+        decide(
+            &ReleaseRequest {
+                object: &object,
+                provenance: &Provenance::Originated,
+                catalog: &catalog,
+                recipient: &recipient,
+            },
+            at(NOW),
+        )
+    };
+    let strict = with(json!({"iep_version": "2.0", "tlp": "green", "encrypt_in_transit": "must",
+                             "attribution": "must-not", "permitted_actions": "contact-for-instruction"}));
+    let Decision::Allowed { obligations, .. } = strict else {
+        panic!("a GREEN policy fits an AMBER treaty: {strict:?}")
+    };
+    assert!(obligations.encrypt_in_transit, "the object's policy asks for encryption though the treaty may not");
+    assert!(obligations.strip_attribution);
+    assert_eq!(obligations.attribution, Attribution::MustNot);
+    assert_eq!(obligations.permitted_actions, PermittedActions::ContactForInstruction, "the stricter of the two");
+    // The policy's TLP counts like a TLP marking.
+    assert!(matches!(with(json!({"tlp": "red"})), Decision::Denied(DenyReason::NeverShared(TlpLevel::Red))));
+    // A policy this node cannot read stays an unknown marking, and denies.
+    assert!(matches!(
+        with(json!({"tlp": "green", "permitted_actions": "whatever"})),
+        Decision::Denied(DenyReason::UnknownMarking(_))
+    ));
+    assert!(matches!(
+        with(json!({"tlp": "green", "unheard_of": "x"})),
+        Decision::Denied(DenyReason::UnknownMarking(_))
+    ));
 }

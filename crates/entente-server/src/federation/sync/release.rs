@@ -9,8 +9,8 @@
 
 use crate::federation::{DiplomacyError, Diplomat};
 use entente_core::release::{
-    Decision, DenyReason, HopRule, KnownMarking, MarkingCatalog, Memberships, ObjectFacts, Provenance, Recipient,
-    ReleaseRequest, decide,
+    Decision, DenyReason, HopRule, IepPolicy, KnownMarking, MarkingCatalog, Memberships, ObjectFacts, Provenance,
+    Recipient, ReleaseRequest, decide,
 };
 use entente_core::treaty::{Resharing, SignedTreaty, TreatyHash};
 use entente_core::{StixId, Timestamp};
@@ -75,15 +75,17 @@ pub(crate) fn deny_label(reason: &DenyReason) -> &'static str {
 
 /// The marking definitions this node understands: TLP always; a stored marking
 /// definition whose `definition_type` is `statement` restricts nothing the decision
-/// enforces. Anything else stays unknown, and denies.
+/// enforces; one of type `iep` with IEP 2.0 terms is a policy the decision applies.
+/// Anything else stays unknown, and denies.
 pub(crate) fn catalog(store: &Store) -> Result<MarkingCatalog, DiplomacyError> {
     let mut catalog = MarkingCatalog::new();
     for text in store.marking_definitions()? {
         let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
-        let is_statement = value.get("definition_type").and_then(Value::as_str) == Some("statement");
-        let id = value.get("id").and_then(Value::as_str).and_then(|id| StixId::parse(id).ok());
-        if let (true, Some(id)) = (is_statement, id) {
+        let Some(id) = value.get("id").and_then(Value::as_str).and_then(|id| StixId::parse(id).ok()) else { continue };
+        if value.get("definition_type").and_then(Value::as_str) == Some("statement") {
             catalog.register(&id, KnownMarking::Statement);
+        } else if let Some(policy) = IepPolicy::from_marking(&value) {
+            catalog.register(&id, KnownMarking::Iep(policy));
         }
     }
     Ok(catalog)
