@@ -9,7 +9,9 @@
 3. Incremental: one new object on Alpha, then `entente sync now` again: the number of
    feed requests it takes (it must not grow with N).
 
-Usage: python3 bench/sync.py BINARY [N]
+Usage: python3 bench/sync.py BINARY [N] [--encrypt]
+(--encrypt: the treaty says encrypt_in_transit: must, so every object travels
+HPKE-sealed to Bravo's key.)
 """
 import json
 import os
@@ -24,7 +26,8 @@ from federation import Node, conclude  # noqa: E402
 
 def main() -> None:
     binary = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    count = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 100_000
+    encrypt = "--encrypt" in sys.argv
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as work:
         alpha, bravo = Node(binary, work, "Alpha"), Node(binary, work, "Bravo")
@@ -32,7 +35,7 @@ def main() -> None:
         bravo.serve()
         try:
             def permissive(treaty):
-                treaty["terms"]["encrypt_in_transit"] = "may"
+                treaty["terms"]["encrypt_in_transit"] = "must" if encrypt else "may"
                 treaty["terms"]["attribution"] = "may"
             conclude(alpha, bravo, work, permissive)
             bravo.stop()
@@ -53,7 +56,7 @@ def main() -> None:
             seconds = time.perf_counter() - started
             report = pulled["partners"][0]
             assert report["added"] == count, f"Bravo stored {report['added']} of {count}: {report}"
-            print(f"RESULT sync_objects={count} seconds={seconds:.2f} requests={report['requests']} "
+            print(f"RESULT sync_objects={count} encrypted={encrypt} seconds={seconds:.2f} requests={report['requests']} "
                   f"objects_per_second={count / seconds:.0f}")
 
             one = os.path.join(work, "one.jsonl")
