@@ -136,7 +136,7 @@ pub struct DemoArgs {
 
 const SYNC_ABOUT: &str = "Intelligence sync with partners under treaties.\n\n\
     A running node (`entente serve`) syncs by itself: when its store grows it pokes every partner \
-    with a treaty in force, and each partner pulls its feed, page by page; every object version \
+    with a treaty or a shared alliance in force, and each partner pulls its feed, page by page; every object version \
     goes through the release decision (markings, treaty scope, TLP ceiling, re-sharing rules), \
     travels with its originator's seal, and is recorded in the audit ledger on both sides. \
     When a treaty ends (a termination takes effect after its notice, or the end date passes), \
