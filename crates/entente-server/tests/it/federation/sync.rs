@@ -377,6 +377,25 @@ async fn chain() -> (FedNode, FedNode, FedNode) {
     (a, b, c)
 }
 
+/// Revokes an object `node` originated, as `entente intel revoke` does; returns how
+/// many versions it deleted there.
+fn revoke(node: &FedNode, id: &str, reason: &str) -> u64 {
+    let object = StixId::parse(id).unwrap();
+    let kind = entente_core::sync::TombstoneKind::Revoked;
+    let tombstone =
+        entente_core::sync::Tombstone::make(&node.key(), kind, node.id.clone(), object.clone(), reason, now());
+    let record = entente_store::TombstoneRecord {
+        stix_id: id.to_owned(),
+        issuer: node.id.to_string(),
+        is_final: true,
+        json: tombstone.to_value().to_string(),
+        received_from: None,
+        target: None,
+    };
+    let entry = EntryKind::Revoked { object, reason: reason.to_owned() };
+    node.store.remove_with_tombstone(&record, entry, now().unix_micros()).unwrap()
+}
+
 /// Runs pulls on every node until nothing moves.
 async fn pull_everywhere(nodes: &[&FedNode]) {
     for _ in 0..3 {
@@ -404,24 +423,7 @@ async fn a_revocation_reaches_every_holder_two_hops_away_and_the_object_never_re
     assert_eq!((copies(&b.store, &id), copies(&c.store, &id)), (1, 1), "shared two hops away");
 
     // Alpha revokes it, as `entente intel revoke` does.
-    let tombstone = entente_core::sync::Tombstone::make(
-        &a.key(),
-        entente_core::sync::TombstoneKind::Revoked,
-        a.id.clone(),
-        StixId::parse(&id).unwrap(),
-        "false positive",
-        now(),
-    );
-    let record = entente_store::TombstoneRecord {
-        stix_id: id.clone(),
-        issuer: a.id.to_string(),
-        is_final: true,
-        json: tombstone.to_value().to_string(),
-        received_from: None,
-        target: None,
-    };
-    let entry = EntryKind::Revoked { object: tombstone.object.clone(), reason: "false positive".into() };
-    assert_eq!(a.store.remove_with_tombstone(&record, entry, now().unix_micros()).unwrap(), 1);
+    assert_eq!(revoke(&a, &id, "false positive"), 1);
     pull_everywhere(&[&a, &b, &c]).await;
     for node in [&b, &c] {
         assert_eq!(copies(&node.store, &id), 0, "{} deleted it", node.name);
@@ -486,29 +488,7 @@ async fn a_relay_vouches_for_an_originator_the_recipient_never_met() {
     assert_eq!(vouched_by, b.id.as_str());
 
     // Alpha's revocation reaches Charlie too, checked with that key.
-    let tombstone = entente_core::sync::Tombstone::make(
-        &a.key(),
-        entente_core::sync::TombstoneKind::Revoked,
-        a.id.clone(),
-        StixId::parse(&id).unwrap(),
-        "withdrawn",
-        now(),
-    );
-    let record = entente_store::TombstoneRecord {
-        stix_id: id.clone(),
-        issuer: a.id.to_string(),
-        is_final: true,
-        json: tombstone.to_value().to_string(),
-        received_from: None,
-        target: None,
-    };
-    a.store
-        .remove_with_tombstone(
-            &record,
-            EntryKind::Revoked { object: tombstone.object.clone(), reason: "withdrawn".into() },
-            now().unix_micros(),
-        )
-        .unwrap();
+    revoke(&a, &id, "withdrawn");
     pull_everywhere(&[&a, &b, &c]).await;
     assert_eq!(copies(&c.store, &id), 0, "the revocation reached the node that knows Alpha only by Bravo's word");
 }
