@@ -380,7 +380,7 @@ async fn chain() -> (FedNode, FedNode, FedNode) {
 /// Revokes an object `node` originated, as `entente intel revoke` does; returns how
 /// many versions it deleted there.
 fn revoke(node: &FedNode, id: &str, reason: &str) -> u64 {
-    let object = StixId::parse(id).unwrap();
+    let object = StixId::parse(id).expect("an object id");
     let kind = entente_core::sync::TombstoneKind::Revoked;
     let tombstone =
         entente_core::sync::Tombstone::make(&node.key(), kind, node.id.clone(), object.clone(), reason, now());
@@ -393,7 +393,7 @@ fn revoke(node: &FedNode, id: &str, reason: &str) -> u64 {
         target: None,
     };
     let entry = EntryKind::Revoked { object, reason: reason.to_owned() };
-    node.store.remove_with_tombstone(&record, entry, now().unix_micros()).unwrap()
+    node.store.remove_with_tombstone(&record, entry, now().unix_micros()).expect("revoked")
 }
 
 /// Runs pulls on every node until nothing moves.
