@@ -1,6 +1,6 @@
 //! The sealer: seals the object versions this node originates as they arrive (a TAXII
 //! add, an import by the CLI), in the background, so that a partner's pull finds them
-//! sealed. The feed seals any version still unsealed when it is released, so the
+//! sealed. It runs only while the node has a partner to release to. The feed seals any version still unsealed when it is released, so the
 //! sealer only moves that work off the partner's wait.
 
 use super::Syncer;
@@ -19,6 +19,13 @@ pub(super) async fn seal_forever(syncer: Syncer) {
     let mut after: Option<Cursor> = None;
     loop {
         ticker.tick().await;
+        // A node with no partner to release to has nothing to seal for (yet): the feed
+        // seals whatever is still unsealed when a partner first pulls.
+        let diplomat = syncer.diplomat().clone();
+        let partners = tokio::task::spawn_blocking(move || diplomat.partners_in_force(now())).await;
+        if !matches!(partners, Ok(Ok(partners)) if !partners.is_empty()) {
+            continue;
+        }
         loop {
             let worker = syncer.clone();
             let from = after;
