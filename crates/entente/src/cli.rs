@@ -368,6 +368,13 @@ pub enum IntelCommand {
         /// Every version of each object instead of the latest only.
         #[arg(long)]
         all_versions: bool,
+        /// Export for this partner (node id or exact name): only what the release
+        /// decision lets it have under the treaty (or shared alliance) in force, with the
+        /// treaty's obligations applied, each object recorded in the audit ledger as
+        /// released to it. Objects that must travel encrypted end to end are left out:
+        /// they reach the partner by sync alone.
+        #[arg(long = "for", value_name = "PARTNER")]
+        for_partner: Option<String>,
     },
     /// Revoke an object this node originated: every version is deleted here, and a
     /// tombstone signed by this node goes to every partner that received it, which

@@ -16,11 +16,8 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::federation::sync::release::Gate;
 use crate::state::AppState;
-use entente_core::ledger::{ContentHash, EntryKind};
-use entente_core::release::Decision;
 use entente_core::{StixId, Timestamp};
 use entente_store::{ObjectRow, Page};
-use serde_json::Value;
 
 /// The gate for an envoy caller, or `None` for the node's own users.
 pub(crate) fn gate_for(state: &AppState, caller: &Caller, now: Timestamp) -> Result<Option<Gate>, ApiError> {
@@ -36,46 +33,8 @@ pub(crate) fn gate_for(state: &AppState, caller: &Caller, now: Timestamp) -> Res
 /// Keeps the rows `gate` allows, with obligations applied to their JSON; records a
 /// ledger `release` for each when `record` (object reads, not metadata).
 pub(crate) fn filter(state: &AppState, gate: &Gate, page: Page, record: bool) -> Result<Page, ApiError> {
-    let store = &state.store;
-    let mut kept = Vec::with_capacity(page.rows.len());
-    let mut entries = Vec::new();
-    for mut row in page.rows {
-        let seal = store.seal(&row.id, &row.content_hash)?;
-        let Ok(mut object) = serde_json::from_str::<Value>(&row.json) else { continue };
-        let Ok(Decision::Allowed { treaty, obligations }) = gate.decide(&object, seal.as_ref()) else { continue };
-        if obligations.encrypt_in_transit {
-            continue;
-        }
-        if obligations.strip_attribution && object.get("created_by_ref").is_some() {
-            if let Value::Object(map) = &mut object {
-                obligations.apply(map);
-            }
-            row.json = object.to_string();
-        }
-        if record {
-            let hash = ContentHash::of(&object).map_err(|error| ApiError::internal(error.to_string()))?;
-            let (Ok(id), Ok(version)) = (StixId::parse(&row.id), Timestamp::parse(&row.version)) else { continue };
-            let mut applied = Vec::new();
-            if obligations.strip_attribution {
-                applied.push("strip-attribution".to_owned());
-            }
-            applied.push(format!("resharing:{}", obligations.resharing.as_str()));
-            applied.push("channel:taxii".to_owned());
-            entries.push(EntryKind::Release {
-                object: id,
-                version,
-                object_hash: hash,
-                recipient: gate.recipient.clone(),
-                treaty,
-                obligations: applied,
-            });
-        }
-        kept.push(row);
-    }
-    if !entries.is_empty() {
-        store.append_ledger(entries, gate.now.unix_micros())?;
-    }
-    Ok(Page { rows: kept, next: page.next })
+    let channel = record.then_some("taxii");
+    gate.release_page(&state.store, page, channel).map_err(|error| ApiError::internal(error.to_string()))
 }
 
 /// The rows of one object read, as an envelope body.

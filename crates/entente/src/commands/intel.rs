@@ -61,8 +61,19 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
     let store = dir.open_store()?;
     match command {
         IntelCommand::Import { files, collection, json } => import(&store, &files, collection, json),
-        IntelCommand::Export { collection, types, all_versions } => {
-            export(&store, collection, types, all_versions).map(|()| ExitCode::SUCCESS)
+        IntelCommand::Export { collection, types, all_versions, for_partner } => {
+            let partner = match for_partner {
+                Some(given) => {
+                    let session = super::relations::Session::open_default(dir)?;
+                    let partner = super::relations::resolve(&store, &given)?;
+                    let now = entente_core::Timestamp::from_unix_micros(now_micros());
+                    let release = entente_server::federation::PartnerExport::new(&session.diplomat, &partner, now)
+                        .map_err(|error| anyhow::anyhow!("{error}"))?;
+                    Some(release)
+                }
+                None => None,
+            };
+            export(&store, collection, types, all_versions, partner.as_ref()).map(|()| ExitCode::SUCCESS)
         }
         IntelCommand::Revoke { id, reason, json } => {
             revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
@@ -245,7 +256,13 @@ fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: 
     Ok(())
 }
 
-fn export(store: &Store, collection: Option<String>, types: Vec<String>, all_versions: bool) -> anyhow::Result<()> {
+fn export(
+    store: &Store,
+    collection: Option<String>,
+    types: Vec<String>,
+    all_versions: bool,
+    partner: Option<&entente_server::federation::PartnerExport>,
+) -> anyhow::Result<()> {
     let collection = target_collection(store, collection)?;
     let mut filter = Filter::everything();
     filter.types = types;
@@ -257,7 +274,11 @@ fn export(store: &Store, collection: Option<String>, types: Vec<String>, all_ver
     write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
     let mut first = true;
     loop {
-        let page = store.query_objects(&collection, None, &filter, 1000, true)?;
+        let page = match partner {
+            // Every row with its hash and metadata, judged for the partner.
+            Some(release) => release.release(store, store.query_full(&collection, None, &filter, 1000)?)?,
+            None => store.query_objects(&collection, None, &filter, 1000, true)?,
+        };
         for row in &page.rows {
             if !first {
                 out.write_all(b",")?;

@@ -68,6 +68,92 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Keeps the rows of a query page that the recipient may have, with the
+    /// obligations applied to their JSON (attribution stripped); objects that must travel
+    /// encrypted end to end are left out (only sync can seal them to the recipient).
+    /// With a `channel`, each object kept is a ledger `release` naming it
+    /// (`channel:<name>`), written before the caller hands the page over.
+    pub(crate) fn release_page(
+        &self,
+        store: &Store,
+        page: entente_store::Page,
+        channel: Option<&str>,
+    ) -> Result<entente_store::Page, entente_store::StoreError> {
+        let mut kept = Vec::with_capacity(page.rows.len());
+        let mut entries = Vec::new();
+        for mut row in page.rows {
+            let seal = store.seal(&row.id, &row.content_hash)?;
+            let Ok(mut object) = serde_json::from_str::<Value>(&row.json) else { continue };
+            let Ok(Decision::Allowed { treaty, obligations }) = self.decide(&object, seal.as_ref()) else { continue };
+            if obligations.encrypt_in_transit {
+                continue;
+            }
+            if obligations.strip_attribution && object.get("created_by_ref").is_some() {
+                if let Value::Object(map) = &mut object {
+                    obligations.apply(map);
+                }
+                row.json = object.to_string();
+            }
+            if let Some(channel) = channel {
+                let Ok(hash) = entente_core::ledger::ContentHash::of(&object) else { continue };
+                let (Ok(id), Ok(version)) = (StixId::parse(&row.id), Timestamp::parse(&row.version)) else { continue };
+                let mut applied = Vec::new();
+                if obligations.strip_attribution {
+                    applied.push("strip-attribution".to_owned());
+                }
+                applied.push(format!("resharing:{}", obligations.resharing.as_str()));
+                applied.push(format!("channel:{channel}"));
+                entries.push(entente_core::ledger::EntryKind::Release {
+                    object: id,
+                    version,
+                    object_hash: hash,
+                    recipient: self.recipient.clone(),
+                    treaty,
+                    obligations: applied,
+                });
+            }
+            kept.push(row);
+        }
+        if !entries.is_empty() {
+            store.append_ledger(entries, self.now.unix_micros())?;
+        }
+        Ok(entente_store::Page { rows: kept, next: page.next })
+    }
+}
+
+/// What an operator exports for a partner, judged as the partner's envoy or feed would
+/// be: the one release decision, the obligations applied, each object on the ledger
+/// (`channel:export`). For `entente intel export --for PARTNER`.
+#[derive(Debug)]
+pub struct PartnerExport {
+    gate: Gate,
+}
+
+impl PartnerExport {
+    /// The release decision for `partner` at `now`; an error when nothing binds this
+    /// node and the partner (no treaty or shared alliance in force).
+    pub fn new(diplomat: &Diplomat, partner: &StixId, now: Timestamp) -> Result<PartnerExport, DiplomacyError> {
+        let gate = Gate::new(diplomat, partner, now)?;
+        if !gate.has_treaty() {
+            return Err(DiplomacyError::Invalid(format!(
+                "no treaty or shared alliance with {partner} is in force: nothing may be exported for it"
+            )));
+        }
+        Ok(PartnerExport { gate })
+    }
+
+    /// Keeps what the partner may have from one page of rows (read with
+    /// `Store::query_full`), obligations applied, each release on the ledger.
+    pub fn release(
+        &self,
+        store: &Store,
+        page: entente_store::Page,
+    ) -> Result<entente_store::Page, entente_store::StoreError> {
+        self.gate.release_page(store, page, Some("export"))
+    }
+}
+
 /// A short, stable label for a denial, for metrics and logs.
 pub(crate) fn deny_label(reason: &DenyReason) -> &'static str {
     reason.code()

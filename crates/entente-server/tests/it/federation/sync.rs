@@ -492,3 +492,25 @@ async fn a_relay_vouches_for_an_originator_the_recipient_never_met() {
     pull_everywhere(&[&a, &b, &c]).await;
     assert_eq!(copies(&c.store, &id), 0, "the revocation reached the node that knows Alpha only by Bravo's word");
 }
+
+#[tokio::test]
+async fn an_export_for_a_partner_goes_through_the_release_decision() {
+    let (a, b) = partners().await;
+    let green = indicator(&[GREEN], &["cyber"]);
+    add(&a, &[green.clone(), indicator(&[RED], &["cyber"]), indicator(&[AMBER_STRICT], &["cyber"])]);
+    let collection = a.store.node_settings().unwrap().default_collection;
+    let export = entente_server::federation::PartnerExport::new(&a.diplomat, &b.id, now()).expect("a treaty in force");
+    let page = a.store.query_full(&collection, None, &entente_core::taxii::Filter::everything(), 100).unwrap();
+    assert_eq!(page.rows.len(), 3);
+    let released = export.release(&a.store, page).unwrap();
+    let ids: Vec<&str> = released.rows.iter().map(|row| row.id.as_str()).collect();
+    assert_eq!(ids, [green["id"].as_str().unwrap()]);
+    let exported = ledger(&a.store)
+        .into_iter()
+        .filter(|entry| matches!(&entry.kind, EntryKind::Release { obligations, .. } if obligations.iter().any(|o| o == "channel:export")))
+        .count();
+    assert_eq!(exported, 1, "the export is a release on the ledger");
+    // Nothing binds Alpha to a stranger: no export for it at all.
+    let stranger = StixId::parse("identity--99999999-9999-4999-8999-999999999999").unwrap();
+    assert!(entente_server::federation::PartnerExport::new(&a.diplomat, &stranger, now()).is_err());
+}
