@@ -2,8 +2,9 @@
 //! alone, put through what a federation meets in the field — a node killed with
 //! SIGKILL in the middle of a large sync (`crash.rs`), a link cut for a while
 //! (`cut.rs`), a revocation that must reach every holder (`revocation.rs`), a page or
-//! receipt changed in flight (`tampering.rs`), and a partner's sightings flowing back
-//! to the indicator's originator (`sightings.rs`).
+//! receipt changed in flight (`tampering.rs`), a partner's sightings flowing back to
+//! the indicator's originator (`sightings.rs`), and an operator's export for a partner
+//! held to the release decision (`export.rs`).
 //!
 //! What each test checks is read where an operator would read it: the CLI (`sync`,
 //! `audit`, `intel`), the servers' logs, and the SQLite file opened read-only. Every
@@ -12,6 +13,7 @@
 
 mod crash;
 mod cut;
+mod export;
 mod proxy;
 mod revocation;
 mod sightings;
