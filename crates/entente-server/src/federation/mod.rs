@@ -34,4 +34,4 @@ pub use diplomat::{
 };
 pub use error::{AllianceRefusal, DiplomacyError};
 pub use identity::NodeIdentity;
-pub use sync::{PageReport, PartnerExport, PullReport, SyncConfig, Syncer};
+pub use sync::{PageReport, PartnerRelease, PullReport, SyncConfig, Syncer};

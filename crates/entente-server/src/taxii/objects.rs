@@ -58,27 +58,29 @@ async fn envelope(
             let page = released::filter(&state, &gate, page, true)?;
             let mut body = String::from(ENVELOPE_OPEN);
             body.push_str(&released::rows_json(&page.rows));
-            let next = page.next.map(|cursor| cursor.encode());
-            close_envelope(&mut body, page.rows.len(), next.as_deref());
             let info = PageInfo {
                 count: page.rows.len(),
                 first_added_micros: page.rows.first().map(|row| row.date_added_micros),
                 last_added_micros: page.rows.last().map(|row| row.date_added_micros),
                 next: page.next,
             };
-            let response =
-                with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
-            Ok((info, response))
+            Ok(closed_envelope(body, info))
         })
         .await;
     }
     let mut body = String::with_capacity(size as usize * 1024);
     body.push_str(ENVELOPE_OPEN);
     let info = store.write_objects(&collection.id, object.as_ref().map(StixId::as_str), &filter, size, &mut body)?;
+    Ok(closed_envelope(body, info))
+}
+
+/// Closes an envelope body holding `info.count` objects and answers it with the page's
+/// date headers.
+fn closed_envelope(mut body: String, info: PageInfo) -> (PageInfo, Response) {
     let next = info.next.map(|cursor| cursor.encode());
     close_envelope(&mut body, info.count, next.as_deref());
     let response = with_date_headers(taxii_json(StatusCode::OK, body), info.first_added_micros, info.last_added_micros);
-    Ok((info, response))
+    (info, response)
 }
 
 fn object_id(text: &str) -> Result<StixId, ApiError> {

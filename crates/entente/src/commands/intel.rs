@@ -67,7 +67,7 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
                     let session = super::relations::Session::open_default(dir)?;
                     let partner = super::relations::resolve(&store, &given)?;
                     let now = entente_core::Timestamp::from_unix_micros(now_micros());
-                    let release = entente_server::federation::PartnerExport::new(&session.diplomat, &partner, now)
+                    let release = entente_server::federation::PartnerRelease::new(&session.diplomat, &partner, now)
                         .map_err(|error| anyhow::anyhow!("{error}"))?;
                     Some(release)
                 }
@@ -261,7 +261,7 @@ fn export(
     collection: Option<String>,
     types: Vec<String>,
     all_versions: bool,
-    partner: Option<&entente_server::federation::PartnerExport>,
+    partner: Option<&entente_server::federation::PartnerRelease>,
 ) -> anyhow::Result<()> {
     let collection = target_collection(store, collection)?;
     let mut filter = Filter::everything();

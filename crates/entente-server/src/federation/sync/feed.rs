@@ -236,7 +236,7 @@ fn select(
         for row in rows {
             scanned += 1;
             after = Some(row.cursor);
-            if row.echo || row.duplicate || is_echo(row.seal.as_ref(), &gate.recipient) {
+            if !gate.offers(&row) {
                 continue;
             }
             match judge(gate, &row, sealing_key.is_some()) {
@@ -254,13 +254,6 @@ fn select(
             return Ok((chosen, after, false));
         }
     }
-}
-
-/// An object the recipient sent us, or created, goes back to it only as an echo.
-fn is_echo(seal: Option<&SealRecord>, recipient: &StixId) -> bool {
-    seal.is_some_and(|seal| {
-        seal.originator == recipient.as_str() || seal.received_from.as_deref() == Some(recipient.as_str())
-    })
 }
 
 /// The release decision on one version; `can_seal`: the partner's card has an

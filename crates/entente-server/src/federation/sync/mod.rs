@@ -23,7 +23,7 @@ mod sealer;
 pub(crate) use feed::feed;
 pub(crate) use poke::poke;
 pub use pull::{PageReport, PullReport};
-pub use release::PartnerExport;
+pub use release::PartnerRelease;
 
 use super::Diplomat;
 use entente_core::StixId;

@@ -14,7 +14,7 @@ use entente_core::release::{
 };
 use entente_core::treaty::{Resharing, SignedTreaty, TreatyHash};
 use entente_core::{StixId, Timestamp};
-use entente_store::{SealRecord, Store};
+use entente_store::{FeedRow, SealRecord, Store};
 use serde_json::Value;
 
 /// The release decision, ready for one recipient at one moment.
@@ -54,6 +54,16 @@ impl Gate {
     /// an alliance in force of which both are members.
     pub(crate) fn has_treaty(&self) -> bool {
         !self.treaties.is_empty() || !self.charters.is_empty()
+    }
+
+    /// Whether the recipient's feed offers this row: never a version the recipient sent
+    /// us or originated (an echo), nor a second copy of a version held in several
+    /// collections.
+    pub(crate) fn offers(&self, row: &FeedRow) -> bool {
+        let echo = row.seal.as_ref().is_some_and(|seal| {
+            seal.originator == self.recipient.as_str() || seal.received_from.as_deref() == Some(self.recipient.as_str())
+        });
+        !(row.echo || row.duplicate || echo)
     }
 
     /// Decides for one object version (its JSON) with the provenance its seal records.
@@ -122,25 +132,38 @@ impl Gate {
     }
 }
 
-/// What an operator exports for a partner, judged as the partner's envoy or feed would
-/// be: the one release decision, the obligations applied, each object on the ledger
-/// (`channel:export`). For `entente intel export --for PARTNER`.
+/// The release decision for one partner, for callers outside the server: an operator's
+/// export for a partner (`entente intel export --for`: the obligations applied, each
+/// object on the ledger as `channel:export`) and the demo's account of why objects did
+/// not flow. The same `Gate` the feed and envoy reads use.
 #[derive(Debug)]
-pub struct PartnerExport {
+pub struct PartnerRelease {
     gate: Gate,
 }
 
-impl PartnerExport {
+impl PartnerRelease {
     /// The release decision for `partner` at `now`; an error when nothing binds this
     /// node and the partner (no treaty or shared alliance in force).
-    pub fn new(diplomat: &Diplomat, partner: &StixId, now: Timestamp) -> Result<PartnerExport, DiplomacyError> {
+    pub fn new(diplomat: &Diplomat, partner: &StixId, now: Timestamp) -> Result<PartnerRelease, DiplomacyError> {
         let gate = Gate::new(diplomat, partner, now)?;
         if !gate.has_treaty() {
             return Err(DiplomacyError::Invalid(format!(
                 "no treaty or shared alliance with {partner} is in force: nothing may be exported for it"
             )));
         }
-        Ok(PartnerExport { gate })
+        Ok(PartnerRelease { gate })
+    }
+
+    /// Whether the partner's feed offers this row at all (not one it sent us or
+    /// originated, not a second copy of a version).
+    pub fn offers(&self, row: &FeedRow) -> bool {
+        self.gate.offers(row)
+    }
+
+    /// The decision for one object version with the provenance its seal records; `Err`
+    /// names why it could not even be judged (it is denied all the same).
+    pub fn decide(&self, object: &Value, seal: Option<&SealRecord>) -> Result<Decision, &'static str> {
+        self.gate.decide(object, seal)
     }
 
     /// Keeps what the partner may have from one page of rows (read with

@@ -499,7 +499,7 @@ async fn an_export_for_a_partner_goes_through_the_release_decision() {
     let green = indicator(&[GREEN], &["cyber"]);
     add(&a, &[green.clone(), indicator(&[RED], &["cyber"]), indicator(&[AMBER_STRICT], &["cyber"])]);
     let collection = a.store.node_settings().unwrap().default_collection;
-    let export = entente_server::federation::PartnerExport::new(&a.diplomat, &b.id, now()).expect("a treaty in force");
+    let export = entente_server::federation::PartnerRelease::new(&a.diplomat, &b.id, now()).expect("a treaty in force");
     let page = a.store.query_full(&collection, None, &entente_core::taxii::Filter::everything(), 100).unwrap();
     assert_eq!(page.rows.len(), 3);
     let released = export.release(&a.store, page).unwrap();
@@ -512,5 +512,5 @@ async fn an_export_for_a_partner_goes_through_the_release_decision() {
     assert_eq!(exported, 1, "the export is a release on the ledger");
     // Nothing binds Alpha to a stranger: no export for it at all.
     let stranger = StixId::parse("identity--99999999-9999-4999-8999-999999999999").unwrap();
-    assert!(entente_server::federation::PartnerExport::new(&a.diplomat, &stranger, now()).is_err());
+    assert!(entente_server::federation::PartnerRelease::new(&a.diplomat, &stranger, now()).is_err());
 }

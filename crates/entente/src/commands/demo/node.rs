@@ -8,17 +8,15 @@
 //! are shorter, so that the demo settles in seconds.
 
 use super::parties::Party;
-use crate::commands::init::DEFAULT_API_ROOT;
-use crate::commands::{now_micros, token::new_token_id};
-use crate::datadir::{DataDir, random_bytes};
+use crate::commands::init::{MadeNode, NewNode, make_node};
+use crate::commands::now_micros;
+use crate::datadir::DataDir;
 use anyhow::{Context, anyhow};
-use entente_core::auth::{ApiToken, Role};
-use entente_core::node::{CountryCode, NodeKey, NodeKind, NodeName, identity_object};
-use entente_core::stix::StixObject;
+use entente_core::node::{CountryCode, NodeKind, NodeName};
 use entente_core::{StixId, Timestamp};
 use entente_server::federation::{Diplomat, NodeIdentity, SyncConfig};
 use entente_server::{AppState, ServerConfig};
-use entente_store::{ApiRoot, Collection, NodeSettings, Store};
+use entente_store::Store;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -44,7 +42,6 @@ pub struct DemoNode {
     pub dir: DataDir,
     pub store: Arc<Store>,
     pub diplomat: Diplomat,
-    pub key: NodeKey,
     pub url: String,
     pub fingerprint: String,
     pub admin_token: String,
@@ -66,14 +63,10 @@ impl DemoNode {
         let made = create(&dir, &party, &url)?;
         let store = Arc::new(made.store);
         let settings = store.node_settings()?;
-        let identity = NodeIdentity::new(
-            &settings,
-            NodeKey::from_seed(made.key.seed()),
-            &url,
-            Timestamp::from_unix_micros(now_micros()),
-        )
-        .map_err(|error| anyhow!("building {}'s card: {error}", party.name))?
-        .with_encryption_key(made.encryption);
+        let fingerprint = made.key.fingerprint();
+        let identity = NodeIdentity::new(&settings, made.key, &url, Timestamp::from_unix_micros(now_micros()))
+            .map_err(|error| anyhow!("building {}'s card: {error}", party.name))?
+            .with_encryption_key(made.encryption);
         let diplomat = Diplomat::new(store.clone(), Arc::new(identity));
         let config = ServerConfig { title: format!("Entente demo: {}", party.name), ..ServerConfig::default() };
         let state =
@@ -88,10 +81,9 @@ impl DemoNode {
             dir,
             store,
             diplomat,
-            fingerprint: made.key.fingerprint(),
-            key: made.key,
+            fingerprint,
             url,
-            admin_token: made.token,
+            admin_token: made.token.secret().to_owned(),
             collection: settings.default_collection,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -113,56 +105,17 @@ impl DemoNode {
     }
 }
 
-struct Made {
-    store: Store,
-    key: NodeKey,
-    encryption: entente_core::seal::EncryptionKey,
-    token: String,
-}
-
-/// What `entente init` writes, with the party's fixed node id and its URL saved.
-fn create(dir: &DataDir, party: &Party, url: &str) -> anyhow::Result<Made> {
+/// What `entente init` makes, with the party's fixed node id and its URL saved.
+fn create(dir: &DataDir, party: &Party, url: &str) -> anyhow::Result<MadeNode> {
     let name = NodeName::parse(party.name)?;
-    let kind = NodeKind::parse(party.kind)?;
     let country = party.country.map(CountryCode::parse).transpose()?;
-    let key = NodeKey::from_seed(random_bytes()?);
-    dir.write_key(&key.seed())?;
-    let encryption = dir.create_encryption_key()?;
-    let store = Store::create(&dir.database()).context("creating the database")?;
-    dir.restrict_database()?;
-    let now = now_micros();
-    let identity_id = StixId::parse(party.node_id)?;
-    store.create_api_root(
-        &ApiRoot { name: DEFAULT_API_ROOT.into(), title: format!("{} intelligence", party.name), description: None },
-        now,
-    )?;
-    let collection = store.create_collection(
-        &Collection {
-            id: uuid::Uuid::new_v4().to_string(),
-            api_root: DEFAULT_API_ROOT.into(),
-            title: "Intelligence".into(),
-            description: Some(format!("STIX 2.1 intelligence held by {}", party.name)),
-            alias: Some("intelligence".into()),
-            read_roles: Role::ALL.to_vec(),
-            write_roles: vec![Role::Analyst, Role::Admin],
-        },
-        now,
-    )?;
-    let identity = identity_object(&identity_id, &name, kind, country.as_ref(), Timestamp::from_unix_micros(now));
-    let identity = StixObject::from_json(&identity.to_string()).map_err(|rejection| anyhow!("{rejection}"))?;
-    store.add_objects(&collection.id, &[identity], now)?;
-    store.save_node_settings(&NodeSettings {
-        name: party.name.to_owned(),
-        kind: kind.as_str().to_owned(),
-        country: country.map(|code| code.as_str().to_owned()),
-        identity_id: identity_id.to_string(),
-        public_key: hex::encode(key.public_key()),
-        fingerprint: key.fingerprint(),
-        default_api_root: DEFAULT_API_ROOT.into(),
-        default_collection: collection.id,
-        public_url: Some(url.to_owned()),
-    })?;
-    let token = ApiToken::from_random(random_bytes()?);
-    store.create_token(&new_token_id()?, "admin (created by entente demo)", Role::Admin, &token.hash(), now)?;
-    Ok(Made { store, key, encryption, token: token.secret().to_owned() })
+    let node = NewNode {
+        name: &name,
+        kind: NodeKind::parse(party.kind)?,
+        country: country.as_ref(),
+        identity_id: StixId::parse(party.node_id)?,
+        public_url: Some(url),
+        token_name: "admin (created by entente demo)",
+    };
+    make_node(dir, &node)
 }
