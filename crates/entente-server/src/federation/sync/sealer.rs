@@ -19,11 +19,20 @@ pub(super) async fn seal_forever(syncer: Syncer) {
     let mut after: Option<Cursor> = None;
     loop {
         ticker.tick().await;
-        // A node with no partner to release to has nothing to seal for (yet): the feed
-        // seals whatever is still unsealed when a partner first pulls.
+        // Only when something is left to seal (one indexed row: cheap) and a partner
+        // could be released to (a replay of the relations: not every tick): a node with
+        // no partner seals nothing, and the feed seals whatever is still unsealed when a
+        // partner first pulls.
         let diplomat = syncer.diplomat().clone();
-        let partners = tokio::task::spawn_blocking(move || diplomat.partners_in_force(now())).await;
-        if !matches!(partners, Ok(Ok(partners)) if !partners.is_empty()) {
+        let from = after;
+        let due = tokio::task::spawn_blocking(move || {
+            let pending = !diplomat.store().unsealed_rows(from, 1).map_err(|error| error.to_string())?.is_empty();
+            Ok::<_, String>(
+                pending && !diplomat.partners_in_force(now()).map_err(|error| error.to_string())?.is_empty(),
+            )
+        })
+        .await;
+        if !matches!(due, Ok(Ok(true))) {
             continue;
         }
         loop {
