@@ -27,6 +27,8 @@ pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;
+pub mod reference;
+pub mod score;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;

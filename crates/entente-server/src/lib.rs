@@ -20,6 +20,7 @@ mod routes;
 mod state;
 mod taxii;
 pub mod tls;
+pub mod knowledge;
 
 pub use routes::router;
 pub use state::{AppState, ServerConfig};

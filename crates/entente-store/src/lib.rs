@@ -24,6 +24,7 @@ mod status;
 mod sync;
 mod tokens;
 mod tombstones;
+mod reference;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
@@ -37,6 +38,7 @@ pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
+pub use reference::{ReferenceCounts, WarningListRecord};
 
 use pool::Pool;
 use std::path::{Path, PathBuf};

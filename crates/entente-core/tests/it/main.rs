@@ -2,6 +2,7 @@ mod alliance;
 mod ledger;
 mod notes;
 mod pattern;
+mod reference;
 mod relation;
 mod release;
 mod stix;

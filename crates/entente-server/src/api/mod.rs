@@ -7,6 +7,7 @@
 //! the diplomacy error codes (`illegal-move`, `fingerprint-mismatch`, …).
 
 pub(crate) mod relations;
+pub(crate) mod objects;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};
