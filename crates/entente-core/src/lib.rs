@@ -19,16 +19,16 @@ pub mod ledger;
 pub mod node;
 pub mod note;
 pub mod pattern;
+pub mod reference;
 pub mod relation;
 pub mod release;
+pub mod score;
 pub mod seal;
 pub mod stix;
 pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;
-pub mod reference;
-pub mod score;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;

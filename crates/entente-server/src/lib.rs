@@ -14,13 +14,13 @@ mod blocking;
 mod clock;
 pub mod error;
 pub mod federation;
+pub mod knowledge;
 mod metrics;
 mod ops;
 mod routes;
 mod state;
 mod taxii;
 pub mod tls;
-pub mod knowledge;
 
 pub use routes::router;
 pub use state::{AppState, ServerConfig};

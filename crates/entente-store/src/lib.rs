@@ -18,13 +18,13 @@ mod ledger;
 mod notes;
 mod objects;
 mod pool;
+mod reference;
 mod schema;
 mod settings;
 mod status;
 mod sync;
 mod tokens;
 mod tombstones;
-mod reference;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
@@ -34,11 +34,11 @@ pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, Trea
 pub use ledger::{LedgerQuery, LedgerRow};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
+pub use reference::{ReferenceCounts, WarningListRecord};
 pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
-pub use reference::{ReferenceCounts, WarningListRecord};
 
 use pool::Pool;
 use std::path::{Path, PathBuf};

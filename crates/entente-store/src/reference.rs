@@ -30,14 +30,16 @@ pub struct WarningListRecord {
     pub json: String,
 }
 
-fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, String, Option<String>, bool)> {
+/// A `reference_attack` row as read: stix_id, attack_id, kind, name, tactics, url, deprecated.
+type EntryRow = (String, String, String, String, String, Option<String>, bool);
+
+fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
 }
 
-fn to_entry(
-    (stix_id, attack_id, kind, name, tactics, url, deprecated): (String, String, String, String, String, Option<String>, bool),
-) -> Result<AttackEntry, StoreError> {
-    let attack_id = AttackId::parse(&attack_id).ok_or_else(|| StoreError::Corrupt(format!("ATT&CK id {attack_id:?}")))?;
+fn to_entry((stix_id, attack_id, kind, name, tactics, url, deprecated): EntryRow) -> Result<AttackEntry, StoreError> {
+    let attack_id =
+        AttackId::parse(&attack_id).ok_or_else(|| StoreError::Corrupt(format!("ATT&CK id {attack_id:?}")))?;
     let tactics = serde_json::from_str(&tactics).map_err(|error| StoreError::Corrupt(format!("tactics: {error}")))?;
     Ok(AttackEntry { attack_id, stix_id, kind, name, tactics, url, deprecated })
 }
@@ -55,7 +57,8 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for entry in entries {
-                let tactics = serde_json::to_string(&entry.tactics).map_err(|error| StoreError::Invalid(error.to_string()))?;
+                let tactics =
+                    serde_json::to_string(&entry.tactics).map_err(|error| StoreError::Invalid(error.to_string()))?;
                 insert.execute(rusqlite::params![
                     entry.stix_id,
                     entry.attack_id.as_str(),
@@ -83,7 +86,11 @@ impl Store {
         self.attack_lookup("stix_id", ids.iter().map(String::as_str))
     }
 
-    fn attack_lookup<'a>(&self, column: &str, keys: impl Iterator<Item = &'a str>) -> Result<Vec<AttackEntry>, StoreError> {
+    fn attack_lookup<'a>(
+        &self,
+        column: &str,
+        keys: impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<AttackEntry>, StoreError> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM reference_attack WHERE {column} = ?1 ORDER BY deprecated, loaded_at DESC LIMIT 1"
         );
@@ -103,7 +110,9 @@ impl Store {
             let count = |sql: &str| transaction.query_row(sql, [], |row| row.get::<_, i64>(0)).map(|n| n as u64);
             Ok(ReferenceCounts {
                 attack_entries: count("SELECT COUNT(*) FROM reference_attack")?,
-                attack_techniques: count("SELECT COUNT(DISTINCT attack_id) FROM reference_attack WHERE kind = 'attack-pattern'")?,
+                attack_techniques: count(
+                    "SELECT COUNT(DISTINCT attack_id) FROM reference_attack WHERE kind = 'attack-pattern'",
+                )?,
                 taxonomies: count("SELECT COUNT(*) FROM reference_taxonomies")?,
                 warninglists: count("SELECT COUNT(*) FROM reference_warninglists")?,
             })
@@ -124,7 +133,8 @@ impl Store {
     /// Every taxonomy's JSON, by namespace.
     pub fn taxonomies(&self) -> Result<Vec<String>, StoreError> {
         self.pool.read(|transaction| {
-            let mut statement = transaction.prepare_cached("SELECT json FROM reference_taxonomies ORDER BY namespace")?;
+            let mut statement =
+                transaction.prepare_cached("SELECT json FROM reference_taxonomies ORDER BY namespace")?;
             let rows = statement.query_map([], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
             Ok(rows)
         })
@@ -146,8 +156,8 @@ impl Store {
 
     pub fn warninglists(&self) -> Result<Vec<WarningListRecord>, StoreError> {
         self.pool.read(|transaction| {
-            let mut statement =
-                transaction.prepare_cached("SELECT name, kind, entries, json FROM reference_warninglists ORDER BY name")?;
+            let mut statement = transaction
+                .prepare_cached("SELECT name, kind, entries, json FROM reference_warninglists ORDER BY name")?;
             let rows = statement
                 .query_map([], |row| {
                     Ok(WarningListRecord {
@@ -173,7 +183,13 @@ impl Store {
         self.pointing_at("sighting", "$.sighting_of_ref", stix_id, collections)
     }
 
-    fn pointing_at(&self, kind: &str, path: &str, stix_id: &str, collections: &[String]) -> Result<Vec<String>, StoreError> {
+    fn pointing_at(
+        &self,
+        kind: &str,
+        path: &str,
+        stix_id: &str,
+        collections: &[String],
+    ) -> Result<Vec<String>, StoreError> {
         // The expression and the type must be written as in the partial index for
         // SQLite to use it.
         let sql = format!(
@@ -184,7 +200,11 @@ impl Store {
             let rows = statement
                 .query_map([stix_id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows.into_iter().filter(|(collection, _)| collections.contains(collection)).map(|(_, json)| json).collect())
+            Ok(rows
+                .into_iter()
+                .filter(|(collection, _)| collections.contains(collection))
+                .map(|(_, json)| json)
+                .collect())
         })
     }
 

@@ -90,6 +90,13 @@ pub enum Command {
     /// nodes, treaties and intelligence, and show what each one may and may not see.
     #[command(long_about = DEMO_ABOUT)]
     Demo(DemoArgs),
+    /// Reference knowledge: load the ATT&CK catalogue, MISP taxonomies (TLP, PAP, IEP…)
+    /// and MISP warning lists of known false positives; explain a tag.
+    #[command(subcommand, long_about = REFERENCE_ABOUT)]
+    Reference(ReferenceCommand),
+    /// Indicator scores: the decay model that lowers them with time.
+    #[command(subcommand, long_about = SCORE_ABOUT)]
+    Score(ScoreCommand),
 }
 
 const DEMO_ABOUT: &str = "Start a small federation on this machine and watch treaties decide what flows.\n\n\
@@ -368,6 +375,17 @@ pub enum IntelCommand {
         /// Every version of each object instead of the latest only.
         #[arg(long)]
         all_versions: bool,
+        /// Leave out indicators whose score has decayed under the threshold (the decay
+        /// model's, see `entente score model show`, or --threshold).
+        #[arg(long)]
+        exclude_decayed: bool,
+        /// With --exclude-decayed: the score (0–100) under which an indicator is left out.
+        #[arg(long, value_name = "SCORE", requires = "exclude_decayed")]
+        threshold: Option<f64>,
+        /// Keep indicators past their `valid_until`. By default an export leaves them
+        /// out: an expired indicator is no longer intelligence to act on.
+        #[arg(long)]
+        include_expired: bool,
         /// Export for this partner (node id or exact name): only what the release
         /// decision lets it have under the treaty (or shared alliance) in force, with the
         /// treaty's obligations applied, each object recorded in the audit ledger as
@@ -375,6 +393,15 @@ pub enum IntelCommand {
         /// they reach the partner by sync alone.
         #[arg(long = "for", value_name = "PARTNER")]
         for_partner: Option<String>,
+    },
+    /// Show what the node knows about one object: the ATT&CK techniques it cites (by
+    /// id and name), the warning lists its values are on, its labels explained by the
+    /// loaded taxonomies, and for an indicator its score now and whether it expired.
+    Show {
+        /// The object's id (`indicator--…`).
+        id: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Revoke an object this node originated: every version is deleted here, and a
     /// tombstone signed by this node goes to every partner that received it, which
@@ -692,4 +719,89 @@ pub enum KeysCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+const REFERENCE_ABOUT: &str = "Reference knowledge: what the node knows about intelligence.\n\n\
+    Reference knowledge is kept apart from the node's collections: it is never offered to a partner \
+    as this node's intelligence, by TAXII or by sync.\n\n\
+    - ATT&CK: `entente reference load attack enterprise-attack.json.gz` reads MITRE's STIX bundles \
+    (plain or gzip); objects that cite techniques then show them by id and name (`entente intel show ID`).\n\
+    - Taxonomies: `entente reference load taxonomy DIR|FILE…` reads MISP `machinetag.json` files (the \
+    data of the pytaxonomies package; a directory is searched recursively); `entente reference explain \
+    pap:AMBER` says what a tag means.\n\
+    - Warning lists: `entente reference load warninglists DIR…` reads MISP `list.json` files (the data of \
+    pymispwarninglists). Indicators whose values are on a list (public resolvers, top domains…) are \
+    flagged by `entente intel import`, `entente intel show` and GET /api/v1/objects/{id}/warnings.\n\n\
+    Loading again replaces what was loaded under the same name.";
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Load reference knowledge from files.
+    #[command(subcommand)]
+    Load(ReferenceLoad),
+    /// How much reference knowledge the node holds.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a tag or label means under the loaded taxonomies (`tlp:amber`, `PAP:RED`,
+    /// `iep:affected-party-notifications="may"`), or an ATT&CK id (`T1566.001`).
+    Explain {
+        tag: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceLoad {
+    /// ATT&CK STIX bundles (enterprise-attack.json.gz, ics-attack…, mobile-attack…).
+    Attack {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// MISP taxonomies: `machinetag.json` files, or directories searched for them.
+    Taxonomy {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// MISP warning lists: `list.json` files, or directories searched for them.
+    Warninglists {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const SCORE_ABOUT: &str = "Indicator scores and how they decay.\n\n\
+    An indicator's score follows MISP's polynomial decay: score = base × (1 − (t / lifetime)^(1 / decay_speed)), \
+    where base is the indicator's `confidence` (or the model's base_score) and t the days since its \
+    valid_from or, if later, its latest sighting: a sighting resets the clock. Past valid_until the \
+    indicator is expired and scores 0. Under the threshold it is decayed, and `entente intel export \
+    --exclude-decayed` leaves it out.\n\n\
+    The model is a JSON document: a `default` model, and models `by_label` (first matching label wins) \
+    and `by_type` (the pattern's object type, e.g. ipv4-addr), each {\"lifetime_days\", \"decay_speed\", \
+    \"threshold\", \"base_score\"}. Start from `entente score model show --json > model.json`.";
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreCommand {
+    /// The decay model.
+    #[command(subcommand)]
+    Model(ScoreModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreModelCommand {
+    /// Print the model in force (MISP's defaults until one is set).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check and set the model from a JSON file (`-` for standard input).
+    Set { file: PathBuf },
 }

@@ -38,8 +38,8 @@ const CITING_RELATIONSHIPS: [&str; 2] = ["uses", "indicates"];
 /// cite itself: its own external id is its identity, not a citation.
 pub fn cited_techniques(object: &Value) -> Vec<Citation> {
     let mut found = Vec::new();
-    let is_catalogue_object = object.get("type").and_then(Value::as_str) == Some("attack-pattern")
-        && external_attack_id(object).is_some();
+    let is_catalogue_object =
+        object.get("type").and_then(Value::as_str) == Some("attack-pattern") && external_attack_id(object).is_some();
     if !is_catalogue_object && let Some(references) = object.get("external_references").and_then(Value::as_array) {
         for reference in references {
             let single = serde_json::json!({"external_references": [reference]});
@@ -113,11 +113,11 @@ mod tests {
     #[test]
     fn only_uses_and_indicates_relationships_from_the_source_cite() {
         let source = "indicator--1";
-        let make = |kind: &str, from: &str, to: &str| {
-            json!({"type": "relationship", "relationship_type": kind, "source_ref": from, "target_ref": to})
-        };
-        assert_eq!(relationship_target(&make("indicates", source, "attack-pattern--x"), source).as_deref(),
-            Some("attack-pattern--x"));
+        let make = |kind: &str, from: &str, to: &str| json!({"type": "relationship", "relationship_type": kind, "source_ref": from, "target_ref": to});
+        assert_eq!(
+            relationship_target(&make("indicates", source, "attack-pattern--x"), source).as_deref(),
+            Some("attack-pattern--x")
+        );
         assert_eq!(relationship_target(&make("related-to", source, "attack-pattern--x"), source), None);
         assert_eq!(relationship_target(&make("uses", "malware--2", "attack-pattern--x"), source), None);
         assert_eq!(relationship_target(&make("uses", source, "malware--x"), source), None);

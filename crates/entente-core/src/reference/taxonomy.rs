@@ -67,10 +67,7 @@ impl Taxonomy {
 
     /// How many tags the taxonomy defines (predicates without values count once).
     pub fn tag_count(&self) -> usize {
-        self.predicates
-            .iter()
-            .map(|predicate| self.values_of(&predicate.value).map_or(1, <[Entry]>::len).max(1))
-            .sum()
+        self.predicates.iter().map(|predicate| self.values_of(&predicate.value).map_or(1, <[Entry]>::len).max(1)).sum()
     }
 
     fn values_of(&self, predicate: &str) -> Option<&[Entry]> {
@@ -100,7 +97,12 @@ impl Taxonomy {
                 Some(values.iter().find(|entry| entry.value.eq_ignore_ascii_case(value))?.clone())
             }
         };
-        Some(TagExplanation { tag: tag.to_owned(), namespace: self.namespace.clone(), predicate: predicate.clone(), value })
+        Some(TagExplanation {
+            tag: tag.to_owned(),
+            namespace: self.namespace.clone(),
+            predicate: predicate.clone(),
+            value,
+        })
     }
 }
 

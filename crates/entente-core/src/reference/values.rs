@@ -92,12 +92,15 @@ mod tests {
              [file:hashes.'SHA-256' = 'aa' AND file:name != 'x.exe' AND url:value LIKE '%evil%']",
         );
         let pairs: Vec<(&str, &str)> = values.iter().map(|v| (v.path.as_str(), v.value.as_str())).collect();
-        assert_eq!(pairs, vec![
-            ("domain-name:value", "a.example"),
-            ("domain-name:value", "b.example"),
-            ("file:hashes.'SHA-256'", "aa"),
-            ("ipv4-addr:value", "8.8.8.8"),
-        ]);
+        assert_eq!(
+            pairs,
+            vec![
+                ("domain-name:value", "a.example"),
+                ("domain-name:value", "b.example"),
+                ("file:hashes.'SHA-256'", "aa"),
+                ("ipv4-addr:value", "8.8.8.8"),
+            ]
+        );
         assert_eq!(values[3].object_type(), "ipv4-addr");
         assert!(pattern_values("not a pattern").is_empty());
     }

@@ -139,7 +139,9 @@ impl WarningList {
     pub fn find(&self, value: &str) -> Option<String> {
         match self.kind {
             ListKind::String => self.exact.get(value).cloned(),
-            ListKind::Substring => self.entries.iter().find(|entry| !entry.is_empty() && value.contains(*entry)).cloned(),
+            ListKind::Substring => {
+                self.entries.iter().find(|entry| !entry.is_empty() && value.contains(*entry)).cloned()
+            }
             ListKind::Hostname => {
                 let host = normal_host(host_of(value));
                 let mut candidate = host.as_str();
@@ -241,9 +243,7 @@ impl Network {
 
     /// `other` lies wholly inside this network.
     fn contains(&self, other: &Network) -> bool {
-        self.v6 == other.v6
-            && other.prefix >= self.prefix
-            && other.bits & mask(self.prefix, self.width()) == self.bits
+        self.v6 == other.v6 && other.prefix >= self.prefix && other.bits & mask(self.prefix, self.width()) == self.bits
     }
 
     fn to_text(&self) -> String {

@@ -97,7 +97,8 @@ pub fn score(model: &ScoreModel, facts: &IndicatorFacts, sightings: &[Timestamp]
     let value = if expired {
         0.0
     } else {
-        let elapsed_days = since.map_or(0.0, |since| (now.unix_micros() - since.unix_micros()).max(0) as f64 / MICROS_PER_DAY);
+        let elapsed_days =
+            since.map_or(0.0, |since| (now.unix_micros() - since.unix_micros()).max(0) as f64 / MICROS_PER_DAY);
         decay.at(base, elapsed_days)
     };
     let value = (value * 100.0).round() / 100.0;

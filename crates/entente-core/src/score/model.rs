@@ -40,7 +40,8 @@ pub struct DecayModel {
 
 impl DecayModel {
     /// MISP's default model values: a month's lifetime, fast early decay.
-    pub const DEFAULT: DecayModel = DecayModel { lifetime_days: 30.0, decay_speed: 0.3, threshold: 30.0, base_score: 80.0 };
+    pub const DEFAULT: DecayModel =
+        DecayModel { lifetime_days: 30.0, decay_speed: 0.3, threshold: 30.0, base_score: 80.0 };
 
     /// The score `elapsed_days` after the clock started, from `base`.
     pub fn at(&self, base: f64, elapsed_days: f64) -> f64 {

@@ -61,7 +61,10 @@ fn label_models_win_over_type_models() {
     assert_eq!(model.for_indicator(&indicator).0, "type:ipv4-addr");
     indicator.labels.push("apt".to_owned());
     assert_eq!(model.for_indicator(&indicator).0, "label:apt");
-    assert!(ScoreModel::parse(r#"{"default": {"lifetime_days": 0, "decay_speed": 1, "threshold": 1, "base_score": 1}}"#).is_err());
+    assert!(
+        ScoreModel::parse(r#"{"default": {"lifetime_days": 0, "decay_speed": 1, "threshold": 1, "base_score": 1}}"#)
+            .is_err()
+    );
     assert!(ScoreModel::parse(r#"{"defaults": {}}"#).is_err());
 }
 
@@ -79,7 +82,12 @@ fn facts_are_read_from_an_indicator() {
 
 fn any_model() -> impl Strategy<Value = DecayModel> {
     (0.5f64..400.0, 0.05f64..5.0, 0.0f64..100.0, 0.0f64..100.0).prop_map(
-        |(lifetime_days, decay_speed, threshold, base_score)| DecayModel { lifetime_days, decay_speed, threshold, base_score },
+        |(lifetime_days, decay_speed, threshold, base_score)| DecayModel {
+            lifetime_days,
+            decay_speed,
+            threshold,
+            base_score,
+        },
     )
 }
 

@@ -6,8 +6,8 @@
 //! the blocking pool, render. Errors are the same `ApiError` bodies as TAXII, with
 //! the diplomacy error codes (`illegal-move`, `fingerprint-mismatch`, …).
 
-pub(crate) mod relations;
 pub(crate) mod objects;
+pub(crate) mod relations;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -108,7 +108,10 @@ pub(crate) async fn score_of(
             .score(&state.store, &visible.object, &visible.collections, crate::clock::now())
             .map_err(internal)?
             .ok_or_else(|| {
-                ApiError::bad_request("not-an-indicator", format!("{id} is not an indicator; only indicators are scored"))
+                ApiError::bad_request(
+                    "not-an-indicator",
+                    format!("{id} is not an indicator; only indicators are scored"),
+                )
             })?;
         Ok(Json(json!({"object": id.as_str(), "score": score})))
     })

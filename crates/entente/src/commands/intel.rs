@@ -12,6 +12,7 @@ use anyhow::Context;
 use entente_core::stix::StixObject;
 use entente_core::stix::stream::read_objects;
 use entente_core::taxii::{Filter, VersionSelector};
+use entente_server::knowledge::Knowledge;
 use entente_store::{AddOutcome, Store};
 use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -34,9 +35,40 @@ struct Summary {
     objects_with_warnings: u64,
     /// The first warnings, each naming the object and property.
     warnings: Vec<String>,
+    /// Objects whose values are on a loaded warning list (known false positives).
+    flagged: u64,
+    /// The first flagged objects with their hits.
+    flagged_objects: Vec<Flagged>,
+}
+
+/// An imported object with values on warning lists.
+#[derive(Serialize)]
+struct Flagged {
+    object: String,
+    hits: Vec<entente_core::reference::Hit>,
 }
 
 impl Summary {
+    fn flag(&mut self, knowledge: &Knowledge, object: &StixObject) {
+        if knowledge.lists.is_empty()
+            || !matches!(
+                object.object_type(),
+                "indicator" | "ipv4-addr" | "ipv6-addr" | "domain-name" | "url" | "email-addr"
+            )
+        {
+            return;
+        }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(object.json()) else { return };
+        let hits = knowledge.warnings(&value);
+        if hits.is_empty() {
+            return;
+        }
+        self.flagged += 1;
+        if self.flagged_objects.len() < SHOWN_REJECTIONS {
+            self.flagged_objects.push(Flagged { object: object.id().to_string(), hits });
+        }
+    }
+
     fn reject(&mut self, reason: String) {
         self.rejected += 1;
         if self.rejections.len() < SHOWN_REJECTIONS {
@@ -61,7 +93,16 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
     let store = dir.open_store()?;
     match command {
         IntelCommand::Import { files, collection, json } => import(&store, &files, collection, json),
-        IntelCommand::Export { collection, types, all_versions, for_partner } => {
+        IntelCommand::Show { id, json } => super::show::run(&store, &id, json).map(|()| ExitCode::SUCCESS),
+        IntelCommand::Export {
+            collection,
+            types,
+            all_versions,
+            exclude_decayed,
+            threshold,
+            include_expired,
+            for_partner,
+        } => {
             let partner = match for_partner {
                 Some(given) => {
                     let session = super::relations::Session::open_default(dir)?;
@@ -73,7 +114,8 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
-            export(&store, collection, types, all_versions, partner.as_ref()).map(|()| ExitCode::SUCCESS)
+            let freshness = Freshness::new(&store, exclude_decayed, threshold, include_expired)?;
+            export(&store, collection, types, all_versions, &freshness, partner.as_ref()).map(|()| ExitCode::SUCCESS)
         }
         IntelCommand::Revoke { id, reason, json } => {
             revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
@@ -149,9 +191,11 @@ fn import(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let collection = target_collection(store, collection)?;
+    let knowledge = Knowledge::load(store)?;
     let mut summary = Summary::default();
     for file in files {
-        import_file(store, &collection, file, &mut summary).with_context(|| format!("importing {}", file.display()))?;
+        import_file(store, &collection, file, &knowledge, &mut summary)
+            .with_context(|| format!("importing {}", file.display()))?;
     }
     emit(json, &summary, |summary| {
         let mut text = format!(
@@ -173,13 +217,27 @@ fn import(
                 text.push_str(&format!("\n  warning: {warning}"));
             }
         }
+        if summary.flagged > 0 {
+            text.push_str(&format!(
+                "\n{} objects flagged: their values are on warning lists of known false positives:",
+                summary.flagged
+            ));
+            for flagged in &summary.flagged_objects {
+                for hit in &flagged.hits {
+                    text.push_str(&format!(
+                        "\n  flagged: {} {} = {:?} is on {:?}",
+                        flagged.object, hit.path, hit.value, hit.list
+                    ));
+                }
+            }
+        }
         text
     })?;
     Ok(if summary.rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// Opens a file (or stdin for `-`), unwrapping gzip when the content starts with its magic bytes.
-fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
+pub(super) fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
     let raw: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
@@ -209,7 +267,13 @@ fn progress_bar(path: &Path) -> ProgressBar {
     bar
 }
 
-fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
+fn import_file(
+    store: &Store,
+    collection: &str,
+    path: &Path,
+    knowledge: &Knowledge,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     let progress = progress_bar(path);
     let input = open_input(path, &progress)?;
     let mut batch: Vec<StixObject> = Vec::with_capacity(BATCH);
@@ -218,6 +282,7 @@ fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summa
         match StixObject::from_json(raw.get()) {
             Ok(object) => {
                 summary.warn(&object);
+                summary.flag(knowledge, &object);
                 batch.push(object);
             }
             Err(rejection) => summary.reject(rejection.to_string()),
@@ -256,11 +321,80 @@ fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: 
     Ok(())
 }
 
+/// Which indicators an export leaves out: expired ones unless asked to keep them,
+/// decayed ones when asked. Scores are computed at the moment of the export.
+pub(super) struct Freshness {
+    knowledge: Knowledge,
+    exclude_expired: bool,
+    exclude_decayed: bool,
+    now: entente_core::Timestamp,
+}
+
+impl Freshness {
+    fn new(
+        store: &Store,
+        exclude_decayed: bool,
+        threshold: Option<f64>,
+        include_expired: bool,
+    ) -> anyhow::Result<Freshness> {
+        let mut model = entente_server::knowledge::score_model(store)?;
+        if let Some(threshold) = threshold {
+            if !(0.0..=100.0).contains(&threshold) {
+                anyhow::bail!("--threshold is a score between 0 and 100");
+            }
+            for decay in
+                [&mut model.default].into_iter().chain(model.by_label.values_mut()).chain(model.by_type.values_mut())
+            {
+                decay.threshold = threshold;
+            }
+        }
+        Ok(Freshness {
+            knowledge: Knowledge { model, ..Knowledge::default() },
+            exclude_expired: !include_expired,
+            exclude_decayed,
+            now: entente_core::Timestamp::from_unix_micros(now_micros()),
+        })
+    }
+
+    /// The rows of `page` to export.
+    fn keep(
+        &self,
+        store: &Store,
+        collection: &str,
+        mut page: entente_store::Page,
+    ) -> anyhow::Result<entente_store::Page> {
+        if !self.exclude_expired && !self.exclude_decayed {
+            return Ok(page);
+        }
+        // Expiry needs no sightings; only the decayed test reads them.
+        let collections = if self.exclude_decayed { vec![collection.to_owned()] } else { Vec::new() };
+        let mut kept = Vec::with_capacity(page.rows.len());
+        for row in page.rows {
+            // Rows read with their JSON carry no id: the stored JSON has no whitespace, so
+            // this finds every indicator, and `score` checks the type again.
+            if row.json.contains("\"type\":\"indicator\"") {
+                let object: serde_json::Value = serde_json::from_str(&row.json)?;
+                if let Some(score) = self.knowledge.score(store, &object, &collections, self.now)? {
+                    let stale = (self.exclude_expired && score.expired)
+                        || (self.exclude_decayed && score.decayed && !score.expired);
+                    if stale {
+                        continue;
+                    }
+                }
+            }
+            kept.push(row);
+        }
+        page.rows = kept;
+        Ok(page)
+    }
+}
+
 fn export(
     store: &Store,
     collection: Option<String>,
     types: Vec<String>,
     all_versions: bool,
+    freshness: &Freshness,
     partner: Option<&entente_server::federation::PartnerRelease>,
 ) -> anyhow::Result<()> {
     let collection = target_collection(store, collection)?;
@@ -275,9 +409,14 @@ fn export(
     let mut first = true;
     loop {
         let page = match partner {
-            // Every row with its hash and metadata, judged for the partner.
-            Some(release) => release.release(store, store.query_full(&collection, None, &filter, 1000)?)?,
-            None => store.query_objects(&collection, None, &filter, 1000, true)?,
+            // Every row with its hash and metadata, stale indicators left out before the
+            // partner's release is judged (and recorded), so the ledger names only what
+            // was sent.
+            Some(release) => {
+                let page = freshness.keep(store, &collection, store.query_full(&collection, None, &filter, 1000)?)?;
+                release.release(store, page)?
+            }
+            None => freshness.keep(store, &collection, store.query_objects(&collection, None, &filter, 1000, true)?)?,
         };
         for row in &page.rows {
             if !first {

@@ -7,8 +7,11 @@ mod demo;
 mod init;
 mod intel;
 mod keys;
+mod reference;
 mod relations;
+mod score;
 mod serve;
+mod show;
 mod sync;
 mod token;
 mod treaty;
@@ -34,6 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
         Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Reference(command) => reference::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Score(command) => score::run(&dir, command).map(|()| ExitCode::SUCCESS),
     }
 }
 

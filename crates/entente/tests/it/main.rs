@@ -18,6 +18,7 @@ mod import;
 mod init;
 mod keys;
 mod peer;
+mod reference;
 mod relations;
 mod serve;
 mod serve_tls;
