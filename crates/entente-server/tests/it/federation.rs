@@ -14,6 +14,7 @@ mod concurrency;
 mod encrypted_sync;
 mod ending;
 mod https;
+mod knowledge;
 mod multilateral;
 mod node;
 mod outbox;

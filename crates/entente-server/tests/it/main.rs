@@ -10,6 +10,7 @@ mod discovery;
 mod federation;
 mod filters;
 mod fixtures;
+mod knowledge;
 mod objects;
 mod pagination;
 mod pki;
