@@ -46,6 +46,8 @@ pub struct AppState {
     pub(crate) syncer: Option<Syncer>,
     /// Extra roots trusted when this node calls partners.
     pub(crate) trusted_roots: TrustedRoots,
+    /// Parsed taxonomies, warning lists and score model, reloaded when they change.
+    pub(crate) knowledge: Arc<crate::knowledge::KnowledgeCache>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             diplomat: None,
             syncer: None,
             trusted_roots: TrustedRoots::default(),
+            knowledge: Arc::default(),
         }
     }
 

@@ -119,6 +119,20 @@ impl Store {
         })
     }
 
+    /// A value that changes whenever taxonomies, warning lists or the score model
+    /// change, so a process can keep them parsed and reload only when needed.
+    pub fn reference_stamp(&self) -> Result<String, StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction.query_row(
+                "SELECT (SELECT COUNT(*) || ':' || IFNULL(MAX(loaded_at), 0) FROM reference_taxonomies) || '/' ||
+                        (SELECT COUNT(*) || ':' || IFNULL(MAX(loaded_at), 0) FROM reference_warninglists) || '/' ||
+                        IFNULL((SELECT value FROM settings WHERE key = ?1), '')",
+                [SCORE_MODEL_KEY],
+                |row| row.get(0),
+            )?)
+        })
+    }
+
     /// Stores (or replaces) a taxonomy by namespace.
     pub fn put_taxonomy(&self, namespace: &str, json: &str, now_micros: i64) -> Result<(), StoreError> {
         self.pool.write(|transaction| {

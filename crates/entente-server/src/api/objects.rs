@@ -13,7 +13,7 @@
 use crate::auth::Caller;
 use crate::blocking::blocking;
 use crate::error::ApiError;
-use crate::knowledge::{Knowledge, techniques};
+use crate::knowledge::techniques;
 use crate::state::AppState;
 use crate::taxii::released;
 use axum::Json;
@@ -86,7 +86,7 @@ pub(crate) async fn warnings_of(
     let id = object_id(&id)?;
     blocking(move || {
         let visible = find(&state, &caller, &id)?;
-        let knowledge = Knowledge::load(&state.store).map_err(internal)?;
+        let knowledge = state.knowledge.get(&state.store).map_err(internal)?;
         let hits = knowledge.warnings(&visible.object);
         let tags = knowledge.tags(&visible.object);
         Ok(Json(json!({"object": id.as_str(), "flagged": !hits.is_empty(), "warnings": hits, "tags": tags})))
@@ -102,8 +102,7 @@ pub(crate) async fn score_of(
     let id = object_id(&id)?;
     blocking(move || {
         let visible = find(&state, &caller, &id)?;
-        let model = crate::knowledge::score_model(&state.store).map_err(internal)?;
-        let knowledge = Knowledge { model, ..Knowledge::default() };
+        let knowledge = state.knowledge.get(&state.store).map_err(internal)?;
         let score = knowledge
             .score(&state.store, &visible.object, &visible.collections, crate::clock::now())
             .map_err(internal)?

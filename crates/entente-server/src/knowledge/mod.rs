@@ -11,7 +11,10 @@
 //! object through their own access rules (the API through the caller's role and, for
 //! an envoy, the release gate) and hand it in.
 
+mod cache;
 mod techniques;
+
+pub use cache::KnowledgeCache;
 
 pub use techniques::{TechniqueView, techniques};
 
