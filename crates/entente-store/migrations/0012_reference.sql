@@ -35,3 +35,8 @@ CREATE TABLE reference_warninglists (
 -- object they point at; partial indexes keep the cost on those two types only.
 CREATE INDEX objects_relationships_by_source ON objects(json_extract(json, '$.source_ref')) WHERE type = 'relationship';
 CREATE INDEX objects_sightings_by_target ON objects(json_extract(json, '$.sighting_of_ref')) WHERE type = 'sighting';
+
+-- Indicators by expiry, for the periodic revocation of this node's own expired
+-- indicators (`federation/sync/expiry.rs`).
+CREATE INDEX objects_indicators_by_valid_until ON objects(json_extract(json, '$.valid_until'))
+    WHERE type = 'indicator' AND is_last = 1;

@@ -222,6 +222,30 @@ impl Store {
         })
     }
 
+    /// Indicators whose latest version has a `valid_until` at or before `now_text`
+    /// (compared as text, so the caller checks the time again) and that no other node
+    /// originated (no seal by another originator): what this node may revoke on
+    /// expiry. At most `limit`, oldest expiry first: `(stix_id, valid_until)`.
+    pub fn expired_own_indicators(
+        &self,
+        now_text: &str,
+        us: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "SELECT o.stix_id, json_extract(o.json, '$.valid_until') FROM objects o
+                 WHERE o.type = 'indicator' AND o.is_last = 1 AND json_extract(o.json, '$.valid_until') <= ?1
+                   AND NOT EXISTS (SELECT 1 FROM seals s WHERE s.stix_id = o.stix_id AND s.originator != ?2)
+                 ORDER BY json_extract(o.json, '$.valid_until') LIMIT ?3",
+            )?;
+            let rows = statement
+                .query_map(rusqlite::params![now_text, us, limit], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     /// The node's score model as JSON, if one was set (`entente score model set`).
     pub fn score_model(&self) -> Result<Option<String>, StoreError> {
         self.pool.read(|transaction| {

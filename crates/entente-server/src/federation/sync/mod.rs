@@ -5,7 +5,8 @@
 //! publisher (`publish.rs`: pokes partners when this node's store grows) and the sealer
 //! (`sealer.rs`: seals what this node originates as it arrives) and treaty endings
 //! (`ending.rs`: what an ended treaty says about the material received under it,
-//! purge or keep, carried out once).
+//! purge or keep, carried out once) and expiry (`expiry.rs`: this node's own
+//! indicators revoked once past their `valid_until`).
 //!
 //! Data moves only by pull: a poke carries nothing but a wake-up. So there is one path
 //! out of the node for synced intelligence (the feed, through the release decision),
@@ -13,6 +14,7 @@
 //! a puller asks for the next page only once it stored the last.
 
 mod ending;
+mod expiry;
 mod feed;
 mod poke;
 mod publish;
@@ -169,6 +171,7 @@ impl Syncer {
             () = publish::publish_forever(self.clone(), client) => {}
             () = sealer::seal_forever(self.clone()) => {}
             () = ending::settle_forever(self.clone()) => {}
+            () = expiry::revoke_forever(self.clone()) => {}
         }
     }
 }
