@@ -84,6 +84,27 @@ fn path_text(comparison: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every value written in an `IN` set or an `=` comes back, quotes and
+        /// backslashes unescaped, each once.
+        #[test]
+        fn written_values_come_back(values in proptest::collection::btree_set("[ -~]{1,20}", 1..5)) {
+            let escaped: Vec<String> = values
+                .iter()
+                .map(|value| format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'")))
+                .collect();
+            let pattern = format!("[domain-name:value IN ({})]", escaped.join(", "));
+            let found: Vec<String> = pattern_values(&pattern).into_iter().map(|value| value.value).collect();
+            prop_assert_eq!(found, values.into_iter().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn any_text_is_safe(text in ".{0,60}") {
+            let _ = pattern_values(&text);
+        }
+    }
 
     #[test]
     fn equality_and_in_values_are_read_and_the_rest_ignored() {

@@ -39,6 +39,8 @@ struct Summary {
     flagged: u64,
     /// The first flagged objects with their hits.
     flagged_objects: Vec<Flagged>,
+    /// The first labels in a loaded taxonomy's namespace that it does not define.
+    unknown_tags: Vec<String>,
 }
 
 /// An imported object with values on warning lists.
@@ -49,17 +51,34 @@ struct Flagged {
 }
 
 impl Summary {
+    /// Records labels in the namespace of a loaded taxonomy that it does not define
+    /// (`tlp:amber+strict` when only TLP 1.0 is loaded, `pap:purple`): likely typos or
+    /// another version of the taxonomy.
+    fn check_tags(&mut self, knowledge: &Knowledge, object: &StixObject, value: &serde_json::Value) {
+        for tag in knowledge.tags(value).into_iter().filter(|tag| !tag.known) {
+            let namespace = tag.tag.split_once(':').map(|(namespace, _)| namespace).unwrap_or_default();
+            let loaded = knowledge.taxonomies.iter().any(|taxonomy| taxonomy.namespace.eq_ignore_ascii_case(namespace));
+            if loaded && self.unknown_tags.len() < SHOWN_REJECTIONS {
+                self.unknown_tags.push(format!("{}: {}", object.id(), tag.tag));
+            }
+        }
+    }
+
     fn flag(&mut self, knowledge: &Knowledge, object: &StixObject) {
-        if knowledge.lists.is_empty()
-            || !matches!(
-                object.object_type(),
-                "indicator" | "ipv4-addr" | "ipv6-addr" | "domain-name" | "url" | "email-addr"
-            )
-        {
+        let valued = matches!(
+            object.object_type(),
+            "indicator" | "ipv4-addr" | "ipv6-addr" | "domain-name" | "url" | "email-addr"
+        );
+        let check_values = valued && !knowledge.lists.is_empty();
+        let check_tags = !knowledge.taxonomies.is_empty() && object.json().contains("\"labels\":");
+        if !check_values && !check_tags {
             return;
         }
         let Ok(value) = serde_json::from_str::<serde_json::Value>(object.json()) else { return };
-        let hits = knowledge.warnings(&value);
+        if check_tags {
+            self.check_tags(knowledge, object, &value);
+        }
+        let hits = if check_values { knowledge.warnings(&value) } else { Vec::new() };
         if hits.is_empty() {
             return;
         }
@@ -216,6 +235,9 @@ fn import(
             for warning in &summary.warnings {
                 text.push_str(&format!("\n  warning: {warning}"));
             }
+        }
+        for tag in &summary.unknown_tags {
+            text.push_str(&format!("\n  unknown tag (not in its loaded taxonomy): {tag}"));
         }
         if summary.flagged > 0 {
             text.push_str(&format!(

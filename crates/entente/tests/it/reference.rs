@@ -79,9 +79,10 @@ fn taxonomies_explain_labels_and_unknown_tags_say_what_to_do() {
     node.run(&["reference", "explain", "pap:purple"]).assert_failure_mentioning("entente reference load taxonomy");
 
     let mut labelled = indicator(1, "2024-01-01T00:00:00.000Z", "192.0.2.1");
-    labelled["labels"] = json!(["PAP:AMBER", "something-else"]);
+    labelled["labels"] = json!(["PAP:AMBER", "something-else", "pap:purple"]);
     let file = write_lines(node.scratch(), "labelled.jsonl", &[labelled]);
-    node.json(&["intel", "import", "--json", file.to_str().expect("path")]);
+    let summary = node.json(&["intel", "import", "--json", file.to_str().expect("path")]);
+    assert_eq!(summary["unknown_tags"], json!(["indicator--00000000-0000-4000-8000-000000000001: pap:purple"]));
     let shown = node.json(&["intel", "show", "indicator--00000000-0000-4000-8000-000000000001", "--json"]);
     assert_eq!(shown["tags"][0]["known"], true, "{shown}");
     assert_eq!(shown["tags"][1]["known"], false, "{shown}");
