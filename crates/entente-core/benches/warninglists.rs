@@ -67,6 +67,13 @@ fn main() {
     let started = Instant::now();
     let hits = warning_hits(&lists, &values);
     let matched = started.elapsed();
+    for kind in ["string", "substring", "hostname", "cidr"] {
+        let subset: Vec<WarningList> =
+            lists.iter().filter(|list| format!("{:?}", list.kind).to_lowercase() == kind).cloned().collect();
+        let started = Instant::now();
+        let found = warning_hits(&subset, &values).len();
+        println!("  {kind}: {} lists, {:.3} s, {found} hits", subset.len(), started.elapsed().as_secs_f64());
+    }
     let flagged: std::collections::HashSet<&str> = hits.iter().map(|hit| hit.value.as_str()).collect();
     println!(
         "{} values checked in {:.3} s: {:.0} values/s, {} hits, {} distinct values flagged",

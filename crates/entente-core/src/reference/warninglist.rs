@@ -69,8 +69,14 @@ pub struct WarningList {
     pub kind: ListKind,
     pub matching_attributes: Vec<String>,
     entries: Vec<String>,
+    /// `string` and `substring` entries as written, `hostname` entries normalised.
     exact: HashSet<String>,
-    networks: Vec<Network>,
+    /// The distinct byte lengths of `substring` entries, ascending: a value is checked
+    /// by looking up each of its substrings of these lengths, so the cost grows with the
+    /// value's length, not the list's.
+    lengths: Vec<usize>,
+    /// `cidr` entries, sorted for binary search (see [`Networks`]).
+    networks: Networks,
 }
 
 /// A value found on a warning list.
@@ -95,14 +101,19 @@ impl WarningList {
             "regex" => ListKind::Regex,
             other => return Err(WarningListError::UnknownType(other.to_owned())),
         };
-        let exact = match kind {
-            ListKind::String => raw.list.iter().cloned().collect(),
+        let exact: HashSet<String> = match kind {
+            ListKind::String | ListKind::Substring => raw.list.iter().filter(|e| !e.is_empty()).cloned().collect(),
             ListKind::Hostname => raw.list.iter().map(|entry| normal_host(entry)).collect(),
             _ => HashSet::new(),
         };
-        let networks = match kind {
-            ListKind::Cidr => raw.list.iter().filter_map(|entry| Network::parse(entry)).collect(),
-            _ => Vec::new(),
+        let mut lengths: Vec<usize> =
+            if kind == ListKind::Substring { exact.iter().map(String::len).collect() } else { Vec::new() };
+        lengths.sort_unstable();
+        lengths.dedup();
+        let networks = if kind == ListKind::Cidr {
+            Networks::new(raw.list.iter().filter_map(|entry| Network::parse(entry)).collect())
+        } else {
+            Networks::default()
         };
         Ok(WarningList {
             name: raw.name,
@@ -112,6 +123,7 @@ impl WarningList {
             matching_attributes: raw.matching_attributes,
             entries: raw.list,
             exact,
+            lengths,
             networks,
         })
     }
@@ -137,14 +149,22 @@ impl WarningList {
 
     /// The entry `value` matches, if any.
     pub fn find(&self, value: &str) -> Option<String> {
+        self.find_probe(&Probe::of(value))
+    }
+
+    fn find_probe(&self, probe: &Probe<'_>) -> Option<String> {
+        let value = probe.value;
         match self.kind {
             ListKind::String => self.exact.get(value).cloned(),
-            ListKind::Substring => {
-                self.entries.iter().find(|entry| !entry.is_empty() && value.contains(*entry)).cloned()
-            }
+            ListKind::Substring => (0..value.len()).find_map(|start| {
+                let longest = value.len() - start;
+                self.lengths
+                    .iter()
+                    .take_while(|length| **length <= longest)
+                    .find_map(|length| self.exact.get(value.get(start..start + length)?).cloned())
+            }),
             ListKind::Hostname => {
-                let host = normal_host(host_of(value));
-                let mut candidate = host.as_str();
+                let mut candidate = probe.host.as_str();
                 loop {
                     if let Some(found) = self.exact.get(candidate) {
                         return Some(found.clone());
@@ -152,22 +172,33 @@ impl WarningList {
                     candidate = candidate.split_once('.')?.1;
                 }
             }
-            ListKind::Cidr => {
-                let network = Network::parse(value)?;
-                self.networks.iter().find(|entry| entry.contains(&network)).map(Network::to_text)
-            }
+            ListKind::Cidr => self.networks.containing(probe.network.as_ref()?).map(Network::to_text),
             ListKind::Regex => None,
         }
+    }
+}
+
+/// A value prepared once for every list: its host, normalised, and its address.
+struct Probe<'a> {
+    value: &'a str,
+    host: String,
+    network: Option<Network>,
+}
+
+impl<'a> Probe<'a> {
+    fn of(value: &'a str) -> Probe<'a> {
+        Probe { value, host: normal_host(host_of(value)), network: Network::parse(value) }
     }
 }
 
 /// Every hit of `values` on `lists`, in list then value order: what an import report,
 /// a match and `GET /api/v1/objects/{id}/warnings` show.
 pub fn warning_hits(lists: &[WarningList], values: &[PatternValue]) -> Vec<Hit> {
+    let probes: Vec<Probe<'_>> = values.iter().map(|value| Probe::of(&value.value)).collect();
     let mut hits = Vec::new();
     for list in lists {
-        for value in values.iter().filter(|value| list.applies_to(&value.path)) {
-            if let Some(entry) = list.find(&value.value) {
+        for (value, probe) in values.iter().zip(&probes).filter(|(value, _)| list.applies_to(&value.path)) {
+            if let Some(entry) = list.find_probe(probe) {
                 hits.push(Hit {
                     list: list.name.clone(),
                     kind: list.kind,
@@ -263,6 +294,46 @@ fn mask(prefix: u8, width: u8) -> u128 {
     }
     let all = if width == 128 { u128::MAX } else { (1u128 << width) - 1 };
     all & !((1u128 << (width - prefix)) - 1)
+}
+
+/// CIDR entries as a laminar family (any two blocks are nested or disjoint), sorted by
+/// family, first address and then widest first, each with the index of its nearest
+/// enclosing block. A block containing a value, if any, is the last block starting at
+/// or before the value's first address or one of its ancestors: a binary search and a
+/// walk of at most 128 parents, whatever the list's size.
+#[derive(Debug, Clone, Default)]
+struct Networks {
+    blocks: Vec<(Network, Option<usize>)>,
+}
+
+impl Networks {
+    fn new(mut networks: Vec<Network>) -> Networks {
+        networks.sort_by_key(|network| (network.v6, network.bits, network.prefix));
+        networks.dedup();
+        let mut blocks: Vec<(Network, Option<usize>)> = Vec::with_capacity(networks.len());
+        let mut open: Vec<usize> = Vec::new();
+        for network in networks {
+            while open.last().is_some_and(|&index| !blocks[index].0.contains(&network)) {
+                open.pop();
+            }
+            blocks.push((network, open.last().copied()));
+            open.push(blocks.len() - 1);
+        }
+        Networks { blocks }
+    }
+
+    fn containing(&self, value: &Network) -> Option<&Network> {
+        let after = self.blocks.partition_point(|(block, _)| (block.v6, block.bits) <= (value.v6, value.bits));
+        let mut index = after.checked_sub(1);
+        while let Some(at) = index {
+            let (block, parent) = &self.blocks[at];
+            if block.contains(value) {
+                return Some(block);
+            }
+            index = *parent;
+        }
+        None
+    }
 }
 
 #[cfg(test)]

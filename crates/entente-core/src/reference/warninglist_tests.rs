@@ -89,3 +89,35 @@ proptest! {
         let _ = listed.find(&probe);
     }
 }
+
+proptest! {
+    /// The indexed substring search agrees with a plain scan of the entries.
+    #[test]
+    fn substring_search_agrees_with_a_scan(entries in proptest::collection::vec("[a-cé]{1,4}", 1..6), probe in "[a-cé.]{0,12}") {
+        let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
+        let listed = list("substring", &refs, &[]);
+        let scanned = entries.iter().any(|entry| probe.contains(entry.as_str()));
+        prop_assert_eq!(listed.find(&probe).is_some(), scanned);
+    }
+}
+
+proptest! {
+    /// The indexed CIDR search agrees with a scan of every entry, nested blocks included.
+    #[test]
+    fn cidr_search_agrees_with_a_scan(entries in proptest::collection::vec((any::<u8>(), 0u8..=32), 1..12),
+                                      address in any::<u32>()) {
+        let texts: Vec<String> = entries
+            .iter()
+            .map(|(top, prefix)| format!("{}/{prefix}", std::net::Ipv4Addr::from(u32::from(*top) << 24 | (address & 0x00ff_ff00))))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let listed = list("cidr", &refs, &[]);
+        let scanned = entries.iter().any(|(top, prefix)| {
+            let network = u32::from(*top) << 24 | (address & 0x00ff_ff00);
+            let shift = 32 - u32::from(*prefix);
+            *prefix == 0 || (network >> shift) == (address >> shift)
+        });
+        let probe = std::net::Ipv4Addr::from(address).to_string();
+        prop_assert_eq!(listed.find(&probe).is_some(), scanned);
+    }
+}
