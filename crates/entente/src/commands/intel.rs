@@ -276,7 +276,7 @@ pub(super) fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<
     })
 }
 
-fn progress_bar(path: &Path) -> ProgressBar {
+pub(super) fn progress_bar(path: &Path) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

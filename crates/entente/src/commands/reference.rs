@@ -3,7 +3,7 @@
 //! Reference files are parsed by `entente-core` (the only judge of their formats) and
 //! stored in the reference tables, never in a collection.
 
-use super::intel::open_input;
+use super::intel::{open_input, progress_bar};
 use super::now_micros;
 use crate::cli::{ReferenceCommand, ReferenceLoad};
 use crate::datadir::DataDir;
@@ -12,7 +12,6 @@ use anyhow::Context;
 use entente_core::reference::{AttackId, Taxonomy, WarningList, attack_entry};
 use entente_core::stix::stream::read_objects;
 use entente_store::{Store, WarningListRecord};
-use indicatif::ProgressBar;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +44,8 @@ struct AttackLoaded {
 fn load_attack(store: &Store, files: &[PathBuf], json: bool) -> anyhow::Result<()> {
     let mut loaded = Vec::new();
     for file in files {
-        let input = open_input(file, &ProgressBar::hidden()).with_context(|| format!("opening {}", file.display()))?;
+        let progress = progress_bar(file);
+        let input = open_input(file, &progress).with_context(|| format!("opening {}", file.display()))?;
         let mut entries = Vec::new();
         read_objects(input, &mut |raw| {
             let object: serde_json::Value = serde_json::from_str(raw.get()).map_err(|error| error.to_string())?;
@@ -53,6 +53,7 @@ fn load_attack(store: &Store, files: &[PathBuf], json: bool) -> anyhow::Result<(
             Ok(())
         })
         .with_context(|| format!("reading {} as a STIX bundle", file.display()))?;
+        progress.finish_and_clear();
         if entries.is_empty() {
             anyhow::bail!(
                 "{} holds no ATT&CK objects (none has a mitre-attack external id): is it an ATT&CK bundle?",

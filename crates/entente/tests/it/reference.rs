@@ -125,6 +125,8 @@ fn attack_techniques_are_shown_by_id_and_name() {
         "{shown}"
     );
     assert_eq!(shown["techniques"][0]["cited_by"], json!(["relationship"]), "{shown}");
+    let text = node.run(&["intel", "show", "indicator--00000000-0000-4000-8000-000000000001"]);
+    assert!(text.stdout.contains("technique T0865 Spearphishing Attachment [initial-access]"), "{}", text.stdout);
     // The catalogue is reference knowledge, not intelligence: exports do not carry it.
     assert!(exported_ids(&node, &[]).iter().all(|id| !id.starts_with("attack-pattern--")));
 }
