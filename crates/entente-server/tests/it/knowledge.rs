@@ -62,6 +62,18 @@ async fn warning_listed_values_are_flagged() {
     assert_eq!(flagged["warnings"][0]["value"], "8.8.8.8", "{flagged}");
     let clean = get_json(&node, &format!("/api/v1/objects/{SEEN}/warnings"), &node.tokens.reader).await;
     assert_eq!(clean["flagged"], false, "{clean}");
+
+    // A list loaded while the server runs (by the CLI, say) is used from the next request.
+    let documentation = json!({"name": "TEST-NET-1", "type": "cidr", "list": ["192.0.2.0/24"]});
+    let record = WarningListRecord {
+        name: "TEST-NET-1".into(),
+        kind: "cidr".into(),
+        entries: 1,
+        json: documentation.to_string(),
+    };
+    node.store.put_warninglists(&[record], now_micros() + 1).expect("warning list");
+    let now_flagged = get_json(&node, &format!("/api/v1/objects/{SEEN}/warnings"), &node.tokens.reader).await;
+    assert_eq!(now_flagged["warnings"][0]["entry"], "192.0.2.0/24", "{now_flagged}");
 }
 
 #[tokio::test]
