@@ -86,6 +86,27 @@ impl Store {
         self.attack_lookup("stix_id", ids.iter().map(String::as_str))
     }
 
+    /// The ATT&CK tactics with these short names (`initial-access`).
+    pub fn attack_tactics(&self, shortnames: &[String]) -> Result<Vec<AttackEntry>, StoreError> {
+        let keys: Vec<String> = shortnames
+            .iter()
+            .map(|name| serde_json::to_string(&[name]).map_err(|error| StoreError::Invalid(error.to_string())))
+            .collect::<Result<_, _>>()?;
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM reference_attack WHERE kind = 'x-mitre-tactic' AND tactics = ?1
+             ORDER BY deprecated, loaded_at DESC"
+        );
+        let rows = self.pool.read(|transaction| {
+            let mut statement = transaction.prepare_cached(&sql)?;
+            let mut rows = Vec::new();
+            for key in &keys {
+                rows.extend(statement.query_map([key], entry_from_row)?.collect::<Result<Vec<_>, _>>()?);
+            }
+            Ok(rows)
+        })?;
+        rows.into_iter().map(to_entry).collect()
+    }
+
     fn attack_lookup<'a>(
         &self,
         column: &str,

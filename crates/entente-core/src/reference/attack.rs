@@ -59,7 +59,8 @@ pub struct AttackEntry {
     /// The STIX type: `attack-pattern`, `intrusion-set`, `malware`, `x-mitre-tactic`…
     pub kind: String,
     pub name: String,
-    /// Tactic short names (`initial-access`) from the kill chain phases of a technique.
+    /// Tactic short names (`initial-access`) from the kill chain phases of a technique;
+    /// for a tactic, its own short name.
     pub tactics: Vec<String>,
     pub url: Option<String>,
     /// `revoked` or `x_mitre_deprecated`: kept so old citations still resolve, flagged.
@@ -84,7 +85,7 @@ pub fn attack_entry(object: &Value) -> Option<AttackEntry> {
     let (attack_id, url) = external_attack_id(object)?;
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
     let flag = |key: &str| object.get(key).and_then(Value::as_bool).unwrap_or(false);
-    let tactics = object
+    let tactics: Vec<String> = object
         .get("kill_chain_phases")
         .and_then(Value::as_array)
         .map(|phases| {
@@ -97,6 +98,12 @@ pub fn attack_entry(object: &Value) -> Option<AttackEntry> {
                 .collect()
         })
         .unwrap_or_default();
+    // A tactic is cited by its short name in kill chain phases (`initial-access`):
+    // keep it as the tactic's own, so citations resolve.
+    let tactics = match object.get("x_mitre_shortname").and_then(Value::as_str) {
+        Some(shortname) if tactics.is_empty() => vec![shortname.to_owned()],
+        _ => tactics,
+    };
     Some(AttackEntry {
         attack_id,
         stix_id: text("id")?,

@@ -21,6 +21,8 @@ pub enum CitedBy {
     ExternalReference,
     GalaxyLabel,
     Relationship,
+    /// A `kill_chain_phases` item of an ATT&CK kill chain: cites the tactic.
+    KillChainPhase,
 }
 
 /// One cited ATT&CK id.
@@ -57,6 +59,22 @@ pub fn cited_techniques(object: &Value) -> Vec<Citation> {
     found.sort();
     found.dedup_by(|a, b| a.attack_id == b.attack_id);
     found
+}
+
+/// The ATT&CK tactic short names an object's kill chain phases name
+/// (`{"kill_chain_name": "mitre-attack", "phase_name": "initial-access"}`), sorted.
+/// For a catalogue technique these are the tactics it belongs to, shown the same way.
+pub fn cited_tactics(object: &Value) -> Vec<String> {
+    let phases = object.get("kill_chain_phases").and_then(Value::as_array).into_iter().flatten();
+    let mut names: Vec<String> = phases
+        .filter(|phase| {
+            phase.get("kill_chain_name").and_then(Value::as_str).is_some_and(|name| name.starts_with("mitre-"))
+        })
+        .filter_map(|phase| phase.get("phase_name").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The ATT&CK id at the end of a MISP galaxy label of an ATT&CK cluster:
@@ -101,6 +119,14 @@ mod tests {
         });
         let ids: Vec<String> = cited_techniques(&indicator).iter().map(|c| c.attack_id.to_string()).collect();
         assert_eq!(ids, vec!["T1059", "T1566.001"]);
+    }
+
+    #[test]
+    fn mitre_kill_chain_phases_cite_tactics() {
+        let indicator = json!({"type": "indicator", "kill_chain_phases": [
+            {"kill_chain_name": "mitre-attack", "phase_name": "initial-access"},
+            {"kill_chain_name": "lockheed-martin-cyber-kill-chain", "phase_name": "delivery"}]});
+        assert_eq!(cited_tactics(&indicator), vec!["initial-access".to_owned()]);
     }
 
     #[test]

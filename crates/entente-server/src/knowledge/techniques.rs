@@ -1,6 +1,8 @@
-//! The ATT&CK techniques an object cites, resolved against the loaded catalogue.
+//! The ATT&CK techniques (and tactics) an object cites, resolved against the loaded
+//! catalogue.
 
 use super::KnowledgeError;
+use entente_core::reference::cites::cited_tactics;
 use entente_core::reference::{AttackId, CitedBy, cited_techniques};
 use entente_store::Store;
 use serde::Serialize;
@@ -12,6 +14,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Serialize)]
 pub struct TechniqueView {
     pub attack_id: AttackId,
+    /// The catalogue object's type (`attack-pattern`, `x-mitre-tactic`…), when loaded.
+    pub kind: Option<String>,
     pub name: Option<String>,
     pub tactics: Vec<String>,
     pub url: Option<String>,
@@ -39,6 +43,10 @@ pub fn techniques(store: &Store, object: &Value, collections: &[String]) -> Resu
             cited.entry(entry.attack_id).or_default().push(CitedBy::Relationship);
         }
     }
+    // Tactics named in several ATT&CK domains (enterprise, ICS, mobile) have one id each.
+    for entry in store.attack_tactics(&cited_tactics(object))? {
+        cited.entry(entry.attack_id).or_default().push(CitedBy::KillChainPhase);
+    }
     let ids: Vec<AttackId> = cited.keys().cloned().collect();
     let known: BTreeMap<AttackId, _> =
         store.attack_by_ids(&ids)?.into_iter().map(|entry| (entry.attack_id.clone(), entry)).collect();
@@ -49,6 +57,7 @@ pub fn techniques(store: &Store, object: &Value, collections: &[String]) -> Resu
             cited_by.dedup();
             let entry = known.get(&attack_id);
             TechniqueView {
+                kind: entry.map(|entry| entry.kind.clone()),
                 name: entry.map(|entry| entry.name.clone()),
                 tactics: entry.map(|entry| entry.tactics.clone()).unwrap_or_default(),
                 url: entry.and_then(|entry| entry.url.clone()),

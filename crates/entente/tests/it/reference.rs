@@ -102,6 +102,7 @@ fn attack_techniques_are_shown_by_id_and_name() {
     let mut citing = indicator(1, "2024-01-01T00:00:00.000Z", "192.0.2.1");
     citing["labels"] = json!(["misp-galaxy:mitre-ics-techniques=\"Spearphishing Attachment - T0865\""]);
     citing["external_references"] = json!([{"source_name": "mitre-attack", "external_id": "T9999"}]);
+    citing["kill_chain_phases"] = json!([{"kill_chain_name": "mitre-ics-attack", "phase_name": "initial-access"}]);
     let drive_by = node.json(&["reference", "explain", "T0817", "--json"]);
     let relationship = json!({
         "type": "relationship", "spec_version": "2.1",
@@ -121,7 +122,12 @@ fn attack_techniques_are_shown_by_id_and_name() {
         .collect();
     assert_eq!(
         techniques,
-        vec![("T0817", Some("Drive-by Compromise")), ("T0865", Some("Spearphishing Attachment")), ("T9999", None)],
+        vec![
+            ("T0817", Some("Drive-by Compromise")),
+            ("T0865", Some("Spearphishing Attachment")),
+            ("T9999", None),
+            ("TA0108", Some("Initial Access")),
+        ],
         "{shown}"
     );
     assert_eq!(shown["techniques"][0]["cited_by"], json!(["relationship"]), "{shown}");
