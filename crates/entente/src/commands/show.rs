@@ -80,7 +80,8 @@ fn human(shown: &Shown) -> String {
             technique.name.as_deref().unwrap_or("(not in the loaded catalogue: `entente reference load attack`)");
         let tactics =
             if technique.tactics.is_empty() { String::new() } else { format!(" [{}]", technique.tactics.join(", ")) };
-        text.push_str(&format!("\n  technique {} {name}{tactics}", technique.attack_id));
+        let kind = if technique.kind.as_deref() == Some("x-mitre-tactic") { "tactic" } else { "technique" };
+        text.push_str(&format!("\n  {kind} {} {name}{tactics}", technique.attack_id));
     }
     for hit in &shown.warnings {
         text.push_str(&format!(
