@@ -12,6 +12,8 @@ mod serve;
 mod sync;
 mod token;
 mod treaty;
+// Issue 5: designations and their divergence.
+mod designations;
 
 use crate::cli::{Cli, Command};
 use crate::datadir::DataDir;
@@ -34,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
         Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Designations(command) => designations::run(&dir, command),
     }
 }
 
