@@ -87,6 +87,7 @@ pub struct Stance {
     pub programmes: Vec<String>,
     pub reference: String,
     pub name: String,
+    pub aliases: Vec<String>,
     pub entity_id: String,
     pub designation_id: String,
 }
@@ -279,6 +280,7 @@ fn stance(row: &IndexRow) -> Stance {
         programmes: row.programmes.clone(),
         reference: row.reference.clone(),
         name: row.name.clone(),
+        aliases: row.aliases.clone(),
         entity_id: row.entity_id.clone(),
         designation_id: row.designation_id.clone(),
     }
@@ -286,7 +288,7 @@ fn stance(row: &IndexRow) -> Stance {
 
 /// The groups one query names: a STIX id (entity or designation) picks its group; a
 /// name picks every group with a record whose normalised name or alias equals it, or
-/// failing that contains it.
+/// failing that contains it (word order kept, so individuals are best found by id).
 pub fn find<'g>(groups: &'g [Group], query: &str) -> Vec<&'g Group> {
     let query = query.trim();
     if query.contains("--") {
@@ -302,7 +304,7 @@ pub fn find<'g>(groups: &'g [Group], query: &str) -> Vec<&'g Group> {
         return Vec::new();
     }
     let names = |group: &Group| -> Vec<String> {
-        group.records.iter().flat_map(|record| keys(EntityKind::Organization, &record.name, &[])).collect()
+        group.records.iter().flat_map(|record| keys(EntityKind::Organization, &record.name, &record.aliases)).collect()
     };
     let exact: Vec<&Group> =
         groups.iter().filter(|group| group.matched_on.contains(&wanted) || names(group).contains(&wanted)).collect();
