@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/relations/{node}", get(api::relations::show))
         .route("/api/v1/relations/{node}/{move}", axum::routing::post(api::relations::step))
         .route("/api/v1/treaties/{hash}", get(api::relations::treaty))
+        .route("/api/v1/designations/divergence", get(api::designations::divergence))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

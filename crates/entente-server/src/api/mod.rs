@@ -7,6 +7,8 @@
 //! the diplomacy error codes (`illegal-move`, `fingerprint-mismatch`, …).
 
 pub(crate) mod relations;
+// Issue 5: designations and their divergence.
+pub(crate) mod designations;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};
