@@ -1,5 +1,8 @@
 //! The designation index and analysts' links (issue 5).
 //!
+//! Every designation object stored as the newest version of its object, by any path
+//! (this import, a TAXII POST, a partner's sync), updates the index from its own
+//! JSON ([`index_latest`]), so partners' designations appear in the divergence view.
 //! An import writes its STIX objects (through the same `add_one` as every other
 //! import, so versions, `date_added` and the TAXII view behave alike) and the index
 //! rows of the designations it touched, in one transaction: the index never says
@@ -103,6 +106,18 @@ fn upsert(transaction: &Transaction<'_>, collection_id: &str, row: &IndexRow) ->
         row.entity_hash,
         row.designation_hash,
     ])?;
+    Ok(())
+}
+
+/// Called by `add_one` for the newest version of every object it adds.
+pub(crate) fn index_latest(
+    transaction: &Transaction<'_>,
+    collection_id: &str,
+    object: &StixObject,
+) -> Result<(), StoreError> {
+    if let Some(row) = entente_core::designation::stix::index_row(object) {
+        upsert(transaction, collection_id, &row)?;
+    }
     Ok(())
 }
 

@@ -149,7 +149,8 @@ fn designation_map(row: &IndexRow) -> Map<String, Value> {
     let mut map = as_map(json!({
         "type": DESIGNATION_TYPE, "spec_version": "2.1", "id": row.designation_id,
         "designated_ref": row.entity_id, "authority_ref": authority_id(&row.authority),
-        "authority": row.authority.key, "reference": row.reference, "name": row.name,
+        "authority": row.authority.key, "authority_name": row.authority.name, "reference": row.reference,
+        "name": row.name, "aliases": row.aliases, "entity_kind": row.kind.as_str(),
         "programmes": row.programmes, "status": row.status.as_str(),
         "external_references": external_reference(&row.authority, &row.reference),
     }));
@@ -160,6 +161,49 @@ fn designation_map(row: &IndexRow) -> Map<String, Value> {
         map.insert("delisted_on".into(), json!(date));
     }
     map
+}
+
+/// The index row of a designation object from anywhere (a partner's sync, a TAXII
+/// POST), read from the object alone: `None` for other types or a designation that
+/// lacks what the index needs. Its `entity_hash` is empty, since the entity object
+/// may not be held; a local re-import of the same list then rewrites the entity.
+pub fn index_row(object: &StixObject) -> Option<IndexRow> {
+    if object.object_type() != DESIGNATION_TYPE {
+        return None;
+    }
+    let value: Value = serde_json::from_str(object.json()).ok()?;
+    let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+    let list = |name: &str| -> Vec<String> {
+        let items = value.get(name).and_then(Value::as_array);
+        items.map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default()
+    };
+    let mut authority = Authority::parse(&text("authority")?).ok()?;
+    if let Some(name) = text("authority_name") {
+        authority.name = name;
+    }
+    let kind = match text("entity_kind").as_deref() {
+        Some("individual") => EntityKind::Individual,
+        Some("other") => EntityKind::Other,
+        _ => EntityKind::Organization,
+    };
+    let version = object.version()?.to_string();
+    Some(IndexRow {
+        designation_id: object.id().to_string(),
+        entity_id: text("designated_ref")?,
+        authority,
+        reference: text("reference")?,
+        kind,
+        name: text("name")?,
+        aliases: list("aliases"),
+        programmes: list("programmes"),
+        listed_on: text("listed_on"),
+        status: Status::parse(&text("status")?)?,
+        delisted_on: text("delisted_on"),
+        created: text("created").unwrap_or_else(|| version.clone()),
+        modified: version,
+        entity_hash: String::new(),
+        designation_hash: hex::encode(Sha256::digest(object.json().as_bytes())),
+    })
 }
 
 /// Compares a parsed list with the rows held for its authority and plans the import.
@@ -297,13 +341,42 @@ mod tests {
     }
 
     #[test]
+    fn a_designation_object_indexes_itself() {
+        let planned = plan(&list(&["QDe.1"]), &[], at("2026-01-01T00:00:00Z")).expect("plan");
+        let designation = planned.objects.iter().find(|object| object.object_type() == DESIGNATION_TYPE);
+        let row = index_row(designation.expect("a designation")).expect("indexable");
+        let expected = &planned.rows[0];
+        assert_eq!(
+            (&row.designation_id, &row.entity_id, &row.authority),
+            (&expected.designation_id, &expected.entity_id, &expected.authority)
+        );
+        assert_eq!(
+            (&row.name, &row.aliases, row.kind, row.status),
+            (&expected.name, &expected.aliases, expected.kind, expected.status)
+        );
+        assert_eq!((&row.created, &row.modified), (&expected.created, &expected.modified));
+        assert!(index_row(&planned.objects[0]).is_none(), "the authority identity is not a designation");
+    }
+
+    #[test]
     fn a_changed_record_is_a_new_version_of_the_same_objects() {
         let first = plan(&list(&["QDe.1"]), &[], at("2026-01-01T00:00:00Z")).expect("plan");
         let mut changed = list(&["QDe.1"]);
         changed.records[0].aliases.push("Another name".into());
         let second = plan(&changed, &first.rows, at("2026-02-01T00:00:00Z")).expect("plan");
         assert_eq!(second.updated, 1);
-        assert_eq!(second.objects.len(), 2, "the authority and the entity; the designation did not change");
+        // The authority (already held), and new versions of the entity and of the
+        // designation, which repeats the names so that it can be indexed alone.
+        assert_eq!(second.objects.len(), 3);
         assert_eq!(second.objects[1].id().to_string(), first.rows[0].entity_id);
+        assert_eq!(second.objects[2].id().to_string(), first.rows[0].designation_id);
+        assert_eq!(second.rows[0].created, first.rows[0].created);
+        let reprogrammed = {
+            let mut list = list(&["QDe.1"]);
+            list.records[0].programmes = vec!["ISIL".into()];
+            list
+        };
+        let third = plan(&reprogrammed, &first.rows, at("2026-03-01T00:00:00Z")).expect("plan");
+        assert_eq!(third.objects.len(), 2, "the authority and the designation; the entity did not change");
     }
 }

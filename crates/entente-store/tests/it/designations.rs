@@ -71,3 +71,18 @@ fn links_keep_the_latest_verdict() {
     assert_eq!(links[0].decided_by, "bob");
     assert!(store.set_designation_link("x", "x", Verdict::Confirmed, "alice", None, 3).is_err());
 }
+
+#[test]
+fn a_designation_added_by_any_path_is_indexed() {
+    let (_dir, store, collection) = new_store();
+    let list = un_list();
+    let planned = plan(&list, &[], Timestamp::parse("2026-01-01T00:00:00Z").unwrap()).unwrap();
+    // The objects alone, as a partner's sync or a TAXII POST would bring them.
+    store.add_objects(&collection, &planned.objects, 1).unwrap();
+    let rows = store.designations_in(std::slice::from_ref(&collection)).unwrap();
+    assert_eq!(rows.len(), 1003);
+    let held = rows.iter().find(|row| row.reference == "QDe.007").unwrap();
+    let planned_row = planned.rows.iter().find(|row| row.reference == "QDe.007").unwrap();
+    assert_eq!((&held.name, &held.aliases, held.kind), (&planned_row.name, &planned_row.aliases, planned_row.kind));
+    assert_eq!(held.entity_hash, "", "the entity's hash is only known to a local import");
+}
