@@ -206,6 +206,43 @@ mod tests {
         assert_eq!(Format::detect(b""), None);
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the bytes, each parser answers with records or an error.
+        #[test]
+        fn parsing_never_panics(lead in "[<{0-9]", body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut content = lead.into_bytes();
+            content.extend(body);
+            let _ = parse(&content, None);
+        }
+
+        /// An SDN row's name, programmes and quoted aliases come back as written.
+        #[test]
+        fn ofac_rows_round_trip(
+            number in 1u32..100_000,
+            name in "[A-Z][A-Z ,.'-]{0,30}[A-Z]",
+            aliases in proptest::collection::vec("[A-Z][A-Z0-9 -]{0,20}[A-Z0-9]", 0..4),
+        ) {
+            let remarks: Vec<String> = aliases.iter().map(|alias| format!("a.k.a. '{alias}'")).collect();
+            let remarks = if remarks.is_empty() { "-0- ".to_owned() } else { format!("\"{}.\"", remarks.join("; ")) };
+            let row = format!("{number},\"{name}\",-0- ,\"SDGT] [IRGC\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,{remarks}\n");
+            let list = parse(row.as_bytes(), None).expect("a well-formed row parses");
+            prop_assert_eq!(list.records.len(), 1);
+            let record = &list.records[0];
+            prop_assert_eq!(&record.name, &name);
+            prop_assert_eq!(&record.reference, &number.to_string());
+            prop_assert_eq!(&record.programmes, &vec!["SDGT".to_owned(), "IRGC".to_owned()]);
+            let mut expected: Vec<String> = Vec::new();
+            for alias in aliases {
+                if !expected.contains(&alias) {
+                    expected.push(alias);
+                }
+            }
+            prop_assert_eq!(&record.aliases, &expected);
+        }
+    }
+
     #[test]
     fn authority_keys_are_checked() {
         assert_eq!(Authority::parse("UN").map(|authority| authority.key).ok(), Some("un".to_owned()));

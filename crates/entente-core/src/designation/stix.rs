@@ -9,6 +9,8 @@
 //! validation, so they are stored, signed, released, synced and audited like any
 //! other intelligence.
 //!
+//! Every object is marked TLP:CLEAR: the lists are public acts.
+//!
 //! Ids are UUIDv5 under a fixed namespace, from the authority key and the list's own
 //! reference, so a re-import of the same list hits the same objects. The validator
 //! warns that SDO ids should be UUIDv4: these are deliberately name-based.
@@ -29,6 +31,10 @@ use std::collections::{HashMap, HashSet};
 
 /// The custom object type of a designation.
 pub const DESIGNATION_TYPE: &str = "x-entente-designation";
+
+/// TLP 2.0 CLEAR: the lists are published by their authorities, so their objects may
+/// go to any partner a treaty covers. (An unmarked object would count as AMBER.)
+pub const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 
 /// The `created`/`modified` of authority identities, fixed so that every node makes
 /// the same object for the same authority.
@@ -120,6 +126,7 @@ pub fn authority_object(authority: &Authority) -> Result<StixObject, Rejection> 
     let map = as_map(json!({
         "type": "identity", "spec_version": "2.1", "id": authority_id(authority),
         "name": authority.name, "identity_class": "organization", "x_entente_authority": authority.key,
+        "object_marking_refs": [TLP_CLEAR],
     }));
     object(map, AUTHORITY_EPOCH, AUTHORITY_EPOCH)
 }
@@ -132,6 +139,7 @@ fn entity_map(record: &Record) -> Map<String, Value> {
     let mut map = as_map(json!({
         "type": entity_type(record.kind), "spec_version": "2.1", "id": entity_id(record), "name": record.name,
         "external_references": external_reference(&record.authority, &record.reference),
+        "object_marking_refs": [TLP_CLEAR],
     }));
     let aliases = if record.kind == EntityKind::Organization { "aliases" } else { "x_aliases" };
     if !record.aliases.is_empty() {
@@ -153,6 +161,7 @@ fn designation_map(row: &IndexRow) -> Map<String, Value> {
         "name": row.name, "aliases": row.aliases, "entity_kind": row.kind.as_str(),
         "programmes": row.programmes, "status": row.status.as_str(),
         "external_references": external_reference(&row.authority, &row.reference),
+        "object_marking_refs": [TLP_CLEAR],
     }));
     if let Some(date) = &row.listed_on {
         map.insert("listed_on".into(), json!(date));

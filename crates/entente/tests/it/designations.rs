@@ -117,3 +117,24 @@ fn unknown_content_is_refused_with_the_formats_named() {
     node.run(&["designations", "import", file.to_str().expect("UTF-8")])
         .assert_failure_mentioning("UN Consolidated List");
 }
+
+#[test]
+fn help_teaches_the_formats_and_the_views() {
+    let help = |args: &[&str]| {
+        let mut command = crate::support::entente();
+        command.args(args).arg("--help");
+        let run = crate::support::run(command, b"");
+        run.assert_success();
+        run.stdout
+    };
+    let top = help(&["designations"]);
+    for expected in ["candidates", "never merged", "entente designations divergence --between ca un"] {
+        assert!(top.contains(expected), "`designations --help` lacks {expected:?}:\n{top}");
+    }
+    let import = help(&["designations", "import"]);
+    for expected in ["Consolidated List", "SDGT", "MISP galaxy", "delisted", "--authority"] {
+        assert!(import.contains(expected), "`designations import --help` lacks {expected:?}:\n{import}");
+    }
+    let divergence = help(&["designations", "divergence"]);
+    assert!(divergence.contains("--between") && divergence.contains("--csv"), "{divergence}");
+}
