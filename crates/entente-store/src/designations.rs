@@ -165,9 +165,13 @@ impl Store {
             return Ok(Vec::new());
         }
         let marks = vec!["?"; collection_ids.len()].join(", ");
-        // SQLite returns the bare columns of the row that holds max(modified).
+        // SQLite returns the bare columns of the row that holds max(modified). A row
+        // whose object was deleted from its collection (TAXII DELETE, revocation) is
+        // left out: the index never shows what the collection no longer holds.
         let sql = format!(
-            "SELECT {COLUMNS}, max(modified) FROM designations WHERE collection_id IN ({marks}) \
+            "SELECT {COLUMNS}, max(modified) FROM designations d WHERE collection_id IN ({marks}) \
+             AND EXISTS (SELECT 1 FROM objects o WHERE o.collection_id = d.collection_id \
+                         AND o.stix_id = d.designation_id) \
              GROUP BY designation_id ORDER BY authority, reference"
         );
         self.pool.read(|transaction| {

@@ -85,4 +85,9 @@ fn a_designation_added_by_any_path_is_indexed() {
     let planned_row = planned.rows.iter().find(|row| row.reference == "QDe.007").unwrap();
     assert_eq!((&held.name, &held.aliases, held.kind), (&planned_row.name, &planned_row.aliases, planned_row.kind));
     assert_eq!(held.entity_hash, "", "the entity's hash is only known to a local import");
+
+    // A designation deleted from the collection leaves the view.
+    let everything = Filter::parse(&[], FilterScope::ObjectDelete).unwrap();
+    assert_eq!(store.delete_object(&collection, &held.designation_id, &everything).unwrap(), 1);
+    assert_eq!(store.designations_in(std::slice::from_ref(&collection)).unwrap().len(), 1002);
 }
