@@ -74,3 +74,19 @@ async fn an_envoy_sees_released_designations_and_each_release_is_recorded() {
     assert_eq!(status, 200);
     assert_eq!(proud_boys["groups"][0]["records"][0]["authority"], "ca");
 }
+
+#[tokio::test]
+async fn designations_synced_from_a_partner_join_its_divergence_view() {
+    let (a, b) = designation_partners().await;
+    import_canada(&a);
+    // Bravo pulls Alpha's feed: the designations travel sealed and judged like any object.
+    let syncer = entente_server::federation::Syncer::new(b.diplomat.clone(), Default::default());
+    syncer.pull_now(&Default::default(), None, &|_, _| {}).await.expect("pull");
+    let collections: Vec<String> =
+        b.store.list_collections(None).expect("collections").into_iter().map(|collection| collection.id).collect();
+    let rows = b.store.designations_in(&collections).expect("index");
+    assert_eq!(rows.len(), 90, "every Canadian designation, indexed on arrival");
+    assert!(rows.iter().all(|row| row.authority.key == "ca" && row.authority.name == "Public Safety Canada"));
+    let proud_boys = rows.iter().find(|row| row.name == "Proud Boys").expect("Proud Boys");
+    assert_eq!(proud_boys.listed_on.as_deref(), Some("2021-02-03"));
+}
