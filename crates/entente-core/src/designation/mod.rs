@@ -244,6 +244,16 @@ mod tests {
     }
 
     #[test]
+    fn an_authority_given_overrides_the_one_of_the_format() {
+        let csv = "4693,\"EUZKADI TA ASKATASUNA\",-0- ,\"FTO\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+        let eu = Authority::parse("eu").expect("a valid key");
+        let list = parse(csv.as_bytes(), Some(eu.clone())).expect("parses");
+        assert_eq!(list.authority, eu);
+        assert!(list.records.iter().all(|record| record.authority == eu));
+        assert_eq!(parse(csv.as_bytes(), None).expect("parses").authority, Authority::ofac());
+    }
+
+    #[test]
     fn authority_keys_are_checked() {
         assert_eq!(Authority::parse("UN").map(|authority| authority.key).ok(), Some("un".to_owned()));
         assert_eq!(Authority::parse("eu").map(|authority| authority.name).ok(), Some("eu".to_owned()));
