@@ -288,7 +288,7 @@ fn stance(row: &IndexRow) -> Stance {
 
 /// The groups one query names: a STIX id (entity or designation) picks its group; a
 /// name picks every group with a record whose normalised name or alias equals it, or
-/// failing that contains it (word order kept, so individuals are best found by id).
+/// failing that contains it. For individuals, word order does not matter in an exact match.
 pub fn find<'g>(groups: &'g [Group], query: &str) -> Vec<&'g Group> {
     let query = query.trim();
     if query.contains("--") {
@@ -303,15 +303,20 @@ pub fn find<'g>(groups: &'g [Group], query: &str) -> Vec<&'g Group> {
     if wanted.is_empty() {
         return Vec::new();
     }
+    // Individuals' keys have their words sorted; so is the query, to compare with them.
+    let wanted_person = keys(EntityKind::Individual, query, &[]).into_iter().next().unwrap_or_else(|| wanted.clone());
+    let wanted_for = |group: &Group| if group.kind == EntityKind::Individual { &wanted_person } else { &wanted };
     let names = |group: &Group| -> Vec<String> {
-        group.records.iter().flat_map(|record| keys(EntityKind::Organization, &record.name, &record.aliases)).collect()
+        group.records.iter().flat_map(|record| keys(group.kind, &record.name, &record.aliases)).collect()
     };
-    let exact: Vec<&Group> =
-        groups.iter().filter(|group| group.matched_on.contains(&wanted) || names(group).contains(&wanted)).collect();
+    let exact: Vec<&Group> = groups
+        .iter()
+        .filter(|group| group.matched_on.contains(wanted_for(group)) || names(group).contains(wanted_for(group)))
+        .collect();
     if !exact.is_empty() {
         return exact;
     }
-    groups.iter().filter(|group| names(group).iter().any(|name| name.contains(&wanted))).collect()
+    groups.iter().filter(|group| names(group).iter().any(|name| name.contains(wanted.as_str()))).collect()
 }
 
 /// For two authorities: the groups one lists and the other does not.
@@ -396,6 +401,15 @@ mod tests {
         let groups = group(&rows(), &[reject]);
         assert_eq!(groups.len(), 4, "the rejected pair stays apart");
         assert_eq!(find(&groups, "threat-actor--ofac-1")[0].records.len(), 1);
+    }
+
+    #[test]
+    fn individuals_are_found_in_any_word_order() {
+        let mut person = row(Authority::ofac(), "2674", "ABBAS, Abu", &[]);
+        person.kind = EntityKind::Individual;
+        let groups = group(&[person], &[]);
+        assert_eq!(find(&groups, "Abu Abbas").len(), 1);
+        assert_eq!(find(&groups, "abbas abu").len(), 1);
     }
 
     #[test]
