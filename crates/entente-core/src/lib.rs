@@ -29,6 +29,8 @@ pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;
+// Issue 5: designations and their divergence.
+pub mod designation;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/objects/{id}/techniques", get(api::objects::techniques_of))
         .route("/api/v1/objects/{id}/warnings", get(api::objects::warnings_of))
         .route("/api/v1/objects/{id}/score", get(api::objects::score_of))
+        .route("/api/v1/designations/divergence", get(api::designations::divergence))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

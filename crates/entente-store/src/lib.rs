@@ -25,9 +25,12 @@ mod status;
 mod sync;
 mod tokens;
 mod tombstones;
+// Issue 5: designations and their divergence.
+mod designations;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
+pub use designations::{DesignationImport, LinkRecord};
 pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};

@@ -314,6 +314,10 @@ pub(crate) fn add_one(
             &hash,
             object.json(),
         ))?;
+    // Designations index themselves, whatever path brought them (import, TAXII, sync).
+    if is_last {
+        crate::designations::index_latest(transaction, collection_id, object)?;
+    }
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 

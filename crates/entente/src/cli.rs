@@ -97,6 +97,10 @@ pub enum Command {
     /// Indicator scores: the decay model that lowers them with time.
     #[command(subcommand, long_about = SCORE_ABOUT)]
     Score(ScoreCommand),
+    /// Designations of terrorist and sanctioned entities: import the UN, US and Canadian
+    /// lists, link records that name the same entity, see who designates whom.
+    #[command(subcommand, long_about = DESIGNATIONS_ABOUT)]
+    Designations(DesignationsCommand),
 }
 
 const DEMO_ABOUT: &str = "Start a small federation on this machine and watch treaties decide what flows.\n\n\
@@ -773,6 +777,94 @@ pub enum ReferenceLoad {
     Warninglists {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+const DESIGNATIONS_ABOUT: &str = "Designations of terrorist and sanctioned entities, and where partners disagree.\n\n\
+    A designation is one authority's legal act: the entity, the authority, the legal basis or \
+    programme, the date, the reference, and whether it is listed or delisted. Imported lists become \
+    STIX objects (the entity, and an x-entente-designation object) in a collection, so they are signed, \
+    released under treaties, synced and audited like any other intelligence.\n\n\
+    The same organisation appears under different names on different lists. Records whose normalised \
+    names or aliases match are grouped as candidates; an analyst confirms or rejects a pair with \
+    `designations link`. Records are never merged: every view shows each source's own record.\n\n\
+    Examples:\n  \
+    entente designations import un-consolidated.xml ofac-sdn.csv canada.json\n  \
+    entente designations divergence --entity \"Asbat al-Ansar\"\n  \
+    entente designations divergence --between ca un --csv > ca-not-un.csv\n  \
+    entente designations list --authority ca --name hizballah\n  \
+    entente designations link threat-actor--… threat-actor--… --confirm --note \"same group, see UN narrative\"";
+
+#[derive(Debug, Subcommand)]
+pub enum DesignationsCommand {
+    /// Import designation lists: the UN Security Council Consolidated List (XML), the
+    /// US OFAC SDN list (sdn.csv; its SDGT, SDT and FTO entries) or Canada's listed
+    /// terrorist entities (MISP galaxy cluster JSON). The format is read from the
+    /// content. Re-importing a list adds only what changed, and records a designation
+    /// missing from the new list as delisted.
+    Import {
+        /// List files, in any of the three formats.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Attribute the lists to this authority key instead of the one their format
+        /// implies (`un`, `ofac`, `ca`, or a new key such as `eu`).
+        #[arg(long)]
+        authority: Option<String>,
+        /// Target collection (default: the node's intelligence collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who designates an entity and who does not; or, with --between, what one
+    /// authority lists and another does not. Without either: every entity that more
+    /// than one list names.
+    Divergence {
+        /// An entity: a name or alias (normalised: case, accents, punctuation and
+        /// `al-` do not matter) or a STIX id of an entity or designation.
+        #[arg(long, conflicts_with = "between")]
+        entity: Option<String>,
+        /// Two authority keys, e.g. `--between ca un`.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        between: Vec<String>,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV: one line per record of each group.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Confirm or reject that two records name the same entity. Automatic matches are
+    /// only candidates; a confirmed link groups two records even when their names
+    /// differ, a rejected one keeps them apart even when their names match. The
+    /// records themselves are never merged.
+    Link {
+        /// An entity id (`threat-actor--…` or `identity--…`, see `designations list`).
+        a: String,
+        /// The other entity id.
+        b: String,
+        #[arg(long, required_unless_present = "reject", conflicts_with = "reject")]
+        confirm: bool,
+        #[arg(long)]
+        reject: bool,
+        /// Why, for the analysts who come after.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who decides (default: $USER).
+        #[arg(long, env = "USER", default_value = "analyst")]
+        by: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the designations this node holds, with their entity ids.
+    List {
+        /// Only this authority's.
+        #[arg(long)]
+        authority: Option<String>,
+        /// Only `listed` or `delisted` ones.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only those whose name contains this text (normalised).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long)]
         json: bool,
     },

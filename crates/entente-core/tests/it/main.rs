@@ -1,4 +1,5 @@
 mod alliance;
+mod designation;
 mod ledger;
 mod notes;
 mod pattern;

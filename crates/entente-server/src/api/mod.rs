@@ -8,6 +8,8 @@
 
 pub(crate) mod objects;
 pub(crate) mod relations;
+// Issue 5: designations and their divergence.
+pub(crate) mod designations;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};

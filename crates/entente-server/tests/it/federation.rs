@@ -11,6 +11,7 @@ mod alliance_release;
 mod alliances;
 mod api;
 mod concurrency;
+mod designations;
 mod encrypted_sync;
 mod ending;
 mod https;

@@ -6,6 +6,7 @@
 
 mod auth;
 mod bad_input;
+mod designations;
 mod discovery;
 mod federation;
 mod filters;

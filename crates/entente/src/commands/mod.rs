@@ -15,6 +15,8 @@ mod show;
 mod sync;
 mod token;
 mod treaty;
+// Issue 5: designations and their divergence.
+mod designations;
 
 use crate::cli::{Cli, Command};
 use crate::datadir::DataDir;
@@ -39,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Reference(command) => reference::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Score(command) => score::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::Designations(command) => designations::run(&dir, command),
     }
 }
 

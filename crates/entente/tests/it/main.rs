@@ -11,6 +11,7 @@
 mod admin;
 mod alliance;
 mod demo;
+mod designations;
 mod export;
 mod faults;
 mod help;

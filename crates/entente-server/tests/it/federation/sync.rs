@@ -292,7 +292,7 @@ async fn a_version_reaching_a_node_twice_is_stored_once_and_never_echoed() {
 }
 
 /// Accredits an envoy of `partner` at `node` and returns its token.
-fn envoy_token(node: &FedNode, partner: &FedNode) -> String {
+pub fn envoy_token(node: &FedNode, partner: &FedNode) -> String {
     let token = format!("ent_envoy_{}", uuid::Uuid::new_v4().simple());
     let treaty = node.relation(partner).treaty_in_force.expect("treaty in force");
     let hash = entente_core::auth::TokenHash::of(&token);
