@@ -777,6 +777,39 @@ pub enum ReferenceLoad {
     Warninglists {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const SCORE_ABOUT: &str = "Indicator scores and how they decay.\n\n\
+    An indicator's score follows MISP's polynomial decay: score = base × (1 − (t / lifetime)^(1 / decay_speed)), \
+    where base is the indicator's `confidence` (or the model's base_score) and t the days since its \
+    valid_from or, if later, its latest sighting: a sighting resets the clock. Past valid_until the \
+    indicator is expired and scores 0. Under the threshold it is decayed, and `entente intel export \
+    --exclude-decayed` leaves it out.\n\n\
+    The model is a JSON document: a `default` model, and models `by_label` (first matching label wins) \
+    and `by_type` (the pattern's object type, e.g. ipv4-addr), each {\"lifetime_days\", \"decay_speed\", \
+    \"threshold\", \"base_score\"}. Start from `entente score model show --json > model.json`.";
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreCommand {
+    /// The decay model.
+    #[command(subcommand)]
+    Model(ScoreModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreModelCommand {
+    /// Print the model in force (MISP's defaults until one is set).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check and set the model from a JSON file (`-` for standard input).
+    Set { file: PathBuf },
+}
+
 const DESIGNATIONS_ABOUT: &str = "Designations of terrorist and sanctioned entities, and where partners disagree.\n\n\
     A designation is one authority's legal act: the entity, the authority, the legal basis or \
     programme, the date, the reference, and whether it is listed or delisted. Imported lists become \
@@ -868,32 +901,4 @@ pub enum DesignationsCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-const SCORE_ABOUT: &str = "Indicator scores and how they decay.\n\n\
-    An indicator's score follows MISP's polynomial decay: score = base × (1 − (t / lifetime)^(1 / decay_speed)), \
-    where base is the indicator's `confidence` (or the model's base_score) and t the days since its \
-    valid_from or, if later, its latest sighting: a sighting resets the clock. Past valid_until the \
-    indicator is expired and scores 0. Under the threshold it is decayed, and `entente intel export \
-    --exclude-decayed` leaves it out.\n\n\
-    The model is a JSON document: a `default` model, and models `by_label` (first matching label wins) \
-    and `by_type` (the pattern's object type, e.g. ipv4-addr), each {\"lifetime_days\", \"decay_speed\", \
-    \"threshold\", \"base_score\"}. Start from `entente score model show --json > model.json`.";
-
-#[derive(Debug, Subcommand)]
-pub enum ScoreCommand {
-    /// The decay model.
-    #[command(subcommand)]
-    Model(ScoreModelCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ScoreModelCommand {
-    /// Print the model in force (MISP's defaults until one is set).
-    Show {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Check and set the model from a JSON file (`-` for standard input).
-    Set { file: PathBuf },
 }
