@@ -1,5 +1,6 @@
 mod alliance;
 mod ledger;
+mod misp;
 mod notes;
 mod pattern;
 mod relation;
