@@ -350,6 +350,12 @@ pub enum IntelCommand {
         /// Files to read; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// What the files hold: `auto` tells MISP JSON (`{"Event": …}`, a bare event or
+        /// a `response` list) from STIX by its first bytes; `misp` converts MISP events
+        /// to STIX (report, indicators, observed data, galaxies as threat actors,
+        /// malware…; `tlp:` tags as TLP markings) before they are validated and stored.
+        #[arg(long, value_enum, default_value = "auto")]
+        format: ImportFormat,
         /// Target collection (default: the node's intelligence collection).
         #[arg(long)]
         collection: Option<String>,
@@ -375,6 +381,16 @@ pub enum IntelCommand {
         /// they reach the partner by sync alone.
         #[arg(long = "for", value_name = "PARTNER")]
         for_partner: Option<String>,
+        /// `stix` (a bundle) or `misp`: MISP JSON events, one per report (objects no
+        /// report refers to form one more event), markings as `tlp:` tags or
+        /// `entente:marking="<id>"`. Written as `{"response": [{"Event": …}, …]}` to
+        /// standard output, or as a MISP feed with `--out-dir`.
+        #[arg(long, value_enum, default_value = "stix")]
+        format: ExportFormat,
+        /// With `--format misp`: write a MISP feed into DIR (`manifest.json` and one
+        /// `<uuid>.json` per event) that MISP, or `entente intel feed pull DIR`, reads.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
     /// Revoke an object this node originated: every version is deleted here, and a
     /// tombstone signed by this node goes to every partner that received it, which
@@ -388,6 +404,44 @@ pub enum IntelCommand {
         /// Why, as partners will read it (at most 500 characters).
         #[arg(long)]
         reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// MISP feeds: pull the events of a feed into this node.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+}
+
+/// The formats `intel import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    Auto,
+    Stix,
+    Misp,
+}
+
+/// The formats `intel export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Stix,
+    Misp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Pull a MISP feed: read its `manifest.json`, fetch each event that is new or
+    /// changed since the last pull (its manifest timestamp is newer), convert it to
+    /// STIX and store it like `intel import --format misp`. Run it again to take only
+    /// what changed. Examples:
+    ///   entente intel feed pull https://www.circl.lu/doc/misp/feed-osint/
+    ///   entente intel feed pull ./feed-dir --json
+    Pull {
+        /// The feed: an http(s) URL (the directory holding manifest.json) or a local directory.
+        source: String,
+        /// Target collection (default: the node's intelligence collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
     },

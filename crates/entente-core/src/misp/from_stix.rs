@@ -55,7 +55,14 @@ pub fn stix_to_events(objects: &[Value]) -> Vec<Event> {
         };
         fill(&mut event, &rest, &by_id);
         event.timestamp = latest(&rest);
-        events.push(event);
+        // Identities and relationships alone make no event.
+        let holds_something = !(event.attributes.is_empty()
+            && event.objects.is_empty()
+            && event.galaxies.is_empty()
+            && event.sightings.is_empty());
+        if holds_something {
+            events.push(event);
+        }
     }
     events
 }

@@ -5,7 +5,7 @@
 //! bundle as it goes.
 
 use super::now_micros;
-use crate::cli::IntelCommand;
+use crate::cli::{ExportFormat, FeedCommand, ImportFormat, IntelCommand};
 use crate::datadir::DataDir;
 use crate::output::emit;
 use anyhow::Context;
@@ -24,10 +24,10 @@ const BATCH: usize = 2000;
 const SHOWN_REJECTIONS: usize = 20;
 
 #[derive(Default, Serialize)]
-struct Summary {
-    added: u64,
-    already_present: u64,
-    rejected: u64,
+pub(super) struct Summary {
+    pub(super) added: u64,
+    pub(super) already_present: u64,
+    pub(super) rejected: u64,
     /// The first rejections, each with its reason.
     rejections: Vec<String>,
     /// Objects kept despite not following a SHOULD of the specification.
@@ -37,14 +37,14 @@ struct Summary {
 }
 
 impl Summary {
-    fn reject(&mut self, reason: String) {
+    pub(super) fn reject(&mut self, reason: String) {
         self.rejected += 1;
         if self.rejections.len() < SHOWN_REJECTIONS {
             self.rejections.push(reason);
         }
     }
 
-    fn warn(&mut self, object: &StixObject) {
+    pub(super) fn warn(&mut self, object: &StixObject) {
         if object.warnings().is_empty() {
             return;
         }
@@ -57,11 +57,15 @@ impl Summary {
     }
 }
 
-pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
+pub fn run(dir: &DataDir, command: IntelCommand, tls_ca: Option<&Path>) -> anyhow::Result<ExitCode> {
     let store = dir.open_store()?;
     match command {
-        IntelCommand::Import { files, collection, json } => import(&store, &files, collection, json),
-        IntelCommand::Export { collection, types, all_versions, for_partner } => {
+        IntelCommand::Import { files, format, collection, json } => import(&store, &files, format, collection, json),
+        IntelCommand::Feed(FeedCommand::Pull { source, collection, json }) => {
+            let collection = target_collection(&store, collection)?;
+            super::misp_feed::pull(&store, &collection, &source, tls_ca, json)
+        }
+        IntelCommand::Export { collection, types, all_versions, for_partner, format, out_dir } => {
             let partner = match for_partner {
                 Some(given) => {
                     let session = super::relations::Session::open_default(dir)?;
@@ -73,7 +77,14 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
-            export(&store, collection, types, all_versions, partner.as_ref()).map(|()| ExitCode::SUCCESS)
+            let collection = target_collection(&store, collection)?;
+            let selection = Selection { collection, types, all_versions, partner: partner.as_ref() };
+            match (format, out_dir) {
+                (ExportFormat::Stix, Some(_)) => anyhow::bail!("--out-dir writes a MISP feed: add --format misp"),
+                (ExportFormat::Stix, None) => export(&store, selection),
+                (ExportFormat::Misp, out_dir) => super::misp::export(&store, selection, out_dir.as_deref()),
+            }
+            .map(|()| ExitCode::SUCCESS)
         }
         IntelCommand::Revoke { id, reason, json } => {
             revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
@@ -132,7 +143,7 @@ fn revoke(dir: &DataDir, store: &Store, id: &str, reason: &str, json: bool) -> a
     })
 }
 
-fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
+pub(super) fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
     let id = match named {
         Some(id) => id,
         None => store.node_settings()?.default_collection,
@@ -145,15 +156,22 @@ fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<Str
 fn import(
     store: &Store,
     files: &[std::path::PathBuf],
+    format: ImportFormat,
     collection: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let collection = target_collection(store, collection)?;
     let mut summary = Summary::default();
     for file in files {
-        import_file(store, &collection, file, &mut summary).with_context(|| format!("importing {}", file.display()))?;
+        import_file(store, &collection, file, format, &mut summary)
+            .with_context(|| format!("importing {}", file.display()))?;
     }
-    emit(json, &summary, |summary| {
+    report_import(json, &summary)
+}
+
+/// Prints an import summary; status 2 when some objects were rejected.
+pub(super) fn report_import(json: bool, summary: &Summary) -> anyhow::Result<ExitCode> {
+    emit(json, summary, |summary| {
         let mut text = format!(
             "added {}, already present {}, rejected {}",
             summary.added, summary.already_present, summary.rejected
@@ -209,9 +227,26 @@ fn progress_bar(path: &Path) -> ProgressBar {
     bar
 }
 
-fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
+fn import_file(
+    store: &Store,
+    collection: &str,
+    path: &Path,
+    format: ImportFormat,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     let progress = progress_bar(path);
-    let input = open_input(path, &progress)?;
+    let mut input = open_input(path, &progress)?;
+    let misp = match format {
+        ImportFormat::Misp => true,
+        ImportFormat::Stix => false,
+        ImportFormat::Auto => super::misp::looks_like_misp(input.fill_buf()?),
+    };
+    if misp {
+        let mut text = String::new();
+        input.read_to_string(&mut text)?;
+        progress.finish_and_clear();
+        return super::misp::import_text(store, collection, &text, summary);
+    }
     let mut batch: Vec<StixObject> = Vec::with_capacity(BATCH);
     let mut store_error: Option<anyhow::Error> = None;
     let result = read_objects(input, &mut |raw| {
@@ -240,7 +275,12 @@ fn import_file(store: &Store, collection: &str, path: &Path, summary: &mut Summa
     result.map_err(anyhow::Error::from)
 }
 
-fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: &mut Summary) -> anyhow::Result<()> {
+pub(super) fn flush(
+    store: &Store,
+    collection: &str,
+    batch: &mut Vec<StixObject>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -256,41 +296,57 @@ fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: 
     Ok(())
 }
 
-fn export(
+/// What an export takes: a collection, a type filter, and the partner it is for.
+pub(super) struct Selection<'a> {
+    pub collection: String,
+    pub types: Vec<String>,
+    pub all_versions: bool,
+    pub partner: Option<&'a entente_server::federation::PartnerRelease>,
+}
+
+/// Calls `each` with the JSON of every object version the selection lets out, page by
+/// page. For a partner every page goes through its release decision first (the one
+/// path STIX and MISP exports share), which records each release on the ledger.
+pub(super) fn for_each_released(
     store: &Store,
-    collection: Option<String>,
-    types: Vec<String>,
-    all_versions: bool,
-    partner: Option<&entente_server::federation::PartnerRelease>,
+    selection: &Selection<'_>,
+    each: &mut dyn FnMut(&str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let collection = target_collection(store, collection)?;
     let mut filter = Filter::everything();
-    filter.types = types;
-    if !all_versions {
+    filter.types = selection.types.clone();
+    if !selection.all_versions {
         filter.versions = VersionSelector { first: false, last: true, all: false, exact: Vec::new() };
     }
+    let collection = &selection.collection;
+    loop {
+        let page = match selection.partner {
+            // Every row with its hash and metadata, judged for the partner.
+            Some(release) => release.release(store, store.query_full(collection, None, &filter, 1000)?)?,
+            None => store.query_objects(collection, None, &filter, 1000, true)?,
+        };
+        for row in &page.rows {
+            each(&row.json)?;
+        }
+        match page.next {
+            Some(cursor) => filter.next = Some(cursor),
+            None => return Ok(()),
+        }
+    }
+}
+
+fn export(store: &Store, selection: Selection<'_>) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
     let mut first = true;
-    loop {
-        let page = match partner {
-            // Every row with its hash and metadata, judged for the partner.
-            Some(release) => release.release(store, store.query_full(&collection, None, &filter, 1000)?)?,
-            None => store.query_objects(&collection, None, &filter, 1000, true)?,
-        };
-        for row in &page.rows {
-            if !first {
-                out.write_all(b",")?;
-            }
-            out.write_all(row.json.as_bytes())?;
-            first = false;
+    for_each_released(store, &selection, &mut |json| {
+        if !first {
+            out.write_all(b",")?;
         }
-        match page.next {
-            Some(cursor) => filter.next = Some(cursor),
-            None => break,
-        }
-    }
+        out.write_all(json.as_bytes())?;
+        first = false;
+        Ok(())
+    })?;
     out.write_all(b"]}\n")?;
     out.flush()?;
     Ok(())

@@ -17,6 +17,7 @@ mod help;
 mod import;
 mod init;
 mod keys;
+mod misp;
 mod peer;
 mod relations;
 mod serve;
