@@ -15,6 +15,7 @@ pub mod attributes;
 mod from_stix;
 pub mod galaxies;
 mod model;
+pub mod objects;
 pub mod observables;
 pub mod tags;
 mod to_stix;

@@ -14,6 +14,7 @@
 
 use super::attributes::{comparisons, pattern_of};
 use super::galaxies::{Frame, cluster_object, stix_type};
+use super::objects::object_observations;
 use super::observables::observables;
 use super::tags::{TagMeaning, read_tag};
 use super::{Attribute, Event, Galaxy, MispError, Object, Sighting, Tag};
@@ -274,18 +275,9 @@ impl<'a> Builder<'a> {
         let all_tags: Vec<Tag> = misp_object.attributes.iter().flat_map(|attribute| attribute.tags.clone()).collect();
         let markings = self.marked(&all_tags, &mut labels)?;
         let detect = misp_object.attributes.iter().any(|attribute| attribute.to_ids);
-        let mut by_root: Vec<(String, Vec<super::attributes::Comparison>)> = Vec::new();
-        for attribute in misp_object.attributes.iter().filter(|attribute| attribute.to_ids || !detect) {
-            for comparison in comparisons(&attribute.kind, &attribute.value).unwrap_or_default() {
-                let root = comparison.path.split(':').next().unwrap_or_default().to_owned();
-                match by_root.iter_mut().find(|(name, _)| *name == root) {
-                    Some((_, list)) => list.push(comparison),
-                    None => by_root.push((root, vec![comparison])),
-                }
-            }
-        }
-        let mut object = if detect && !by_root.is_empty() {
-            let pattern: Vec<String> = by_root.iter().map(|(_, list)| pattern_of(list)).collect();
+        let observations = object_observations(misp_object);
+        let mut object = if detect && !observations.is_empty() {
+            let pattern: Vec<String> = observations.iter().map(|list| pattern_of(list)).collect();
             let id = format!("indicator--{uuid}");
             self.indicator(&id, &time, &markings, &pattern.join(" AND "), "stix", &misp_object.meta_category)
         } else {

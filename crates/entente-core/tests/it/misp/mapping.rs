@@ -150,3 +150,68 @@ fn galaxies_follow_the_published_mapping() {
 
 /// Pairs of the galaxy mapping reproduced (of 27: countries, regions, locations and sectors are not).
 const COVERED_GALAXY_PAIRS: usize = 23;
+
+/// The comparisons (`path = 'value'`) of a pattern, as text, for containment checks.
+fn comparisons_in(pattern: &str) -> Vec<String> {
+    pattern
+        .split(" AND ")
+        .map(|part| part.trim_matches(|character| matches!(character, '[' | ']' | '(' | ')' | ' ')).to_owned())
+        .collect()
+}
+
+#[test]
+fn objects_follow_the_published_mapping() {
+    let pairs = mapping("misp_objects_to_stix21");
+    let mut covered = Vec::new();
+    let mut missed = Vec::new();
+    for (name, pair) in &pairs {
+        let expected = as_list(&pair["STIX"]);
+        let misps = as_list(&pair["MISP"]);
+        let Ok(object) = serde_json::from_value::<entente_core::misp::Object>(misps[0].clone()) else {
+            missed.push(name.clone());
+            continue;
+        };
+        let event = Event {
+            uuid: "5a3c2fcd-8328-42bb-a95e-4f4402de0b81".into(),
+            info: "objects".into(),
+            timestamp: Some(1_603_642_920),
+            objects: vec![object],
+            ..Event::default()
+        };
+        let made = event_to_stix(&event).expect("converts");
+        assert_valid(&made);
+        // MISP's indicator for the object: ours has its id, its labels and kill chain,
+        // and each of our comparisons is one MISP writes (MISP adds `x_misp_` ones).
+        let matched = match (of_type(&expected, "indicator"), of_type(&made, "indicator")) {
+            (Some(documented), Some(ours)) => {
+                let theirs = comparisons_in(documented["pattern"].as_str().unwrap_or_default());
+                let mine = comparisons_in(ours["pattern"].as_str().unwrap_or_default());
+                ours["id"] == documented["id"]
+                    && ours["labels"] == documented["labels"]
+                    && ours["kill_chain_phases"] == documented["kill_chain_phases"]
+                    && mine.iter().all(|comparison| theirs.contains(comparison))
+            }
+            _ => false,
+        };
+        if !matched && std::env::var_os("MISP_DEBUG").is_some() {
+            let ours = of_type(&made, "indicator");
+            eprintln!(
+                "{name}:\n  ours   {:?}\n  theirs {:?}",
+                ours.map(|o| (&o["pattern"], &o["labels"], &o["kill_chain_phases"], &o["id"])),
+                of_type(&expected, "indicator").map(|o| (
+                    &o["pattern"],
+                    &o["labels"],
+                    &o["kill_chain_phases"],
+                    &o["id"]
+                ))
+            );
+        }
+        if matched { covered.push(name.clone()) } else { missed.push(name.clone()) }
+    }
+    eprintln!("object pairs covered: {} of {}; not covered: {missed:?}", covered.len(), pairs.len());
+    assert!(covered.len() >= COVERED_OBJECT_PAIRS, "coverage fell to {}: {missed:?}", covered.len());
+}
+
+/// Pairs of the object mapping whose indicator this converter reproduces (of 56). MISP
+/// objects are otherwise carried whole (`x_misp_object`), so nothing of them is lost.
+const COVERED_OBJECT_PAIRS: usize = 21;
