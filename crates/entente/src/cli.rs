@@ -65,7 +65,7 @@ pub enum Command {
     /// Manage this node's signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Import and export STIX 2.1 intelligence.
+    /// Import and export STIX 2.1 intelligence (and MISP events); pull MISP feeds.
     #[command(subcommand)]
     Intel(IntelCommand),
     /// Diplomatic relations with other nodes: contact, recognize, negotiate and sign
@@ -345,7 +345,8 @@ pub enum CollectionCommand {
 #[derive(Debug, Subcommand)]
 pub enum IntelCommand {
     /// Import STIX 2.1 bundles, TAXII envelopes or JSON lines of objects (plain or
-    /// gzip), streaming. Exits with status 2 when some objects were rejected.
+    /// gzip), streaming, or MISP JSON events. Exits with status 2 when some objects
+    /// were rejected.
     Import {
         /// Files to read; `-` reads standard input.
         #[arg(required = true)]
@@ -363,7 +364,8 @@ pub enum IntelCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write a STIX 2.1 bundle of a collection to standard output.
+    /// Write a STIX 2.1 bundle of a collection to standard output (or MISP JSON
+    /// events, or a MISP feed directory, with `--format misp`).
     Export {
         /// Source collection (default: the node's intelligence collection).
         #[arg(long)]
@@ -412,6 +414,18 @@ pub enum IntelCommand {
     Feed(FeedCommand),
 }
 
+const FEED_PULL_ABOUT: &str = "Pull a MISP feed into this node.\n\n\
+    A MISP feed is a directory, local or on a web server, holding `manifest.json` (event uuid → info and \
+    timestamp) and one `<uuid>.json` per event. The pull reads the manifest, fetches each event that is new \
+    or whose manifest timestamp is newer than at the last pull, converts it to STIX (as `intel import \
+    --format misp` does: tlp: tags become TLP markings, an unknown TLP tag rejects the event) and stores it. \
+    What was pulled is remembered per feed, so running it again takes only what changed. For a feed served \
+    with a private CA, pass --tls-ca.\n\n\
+    Examples:\n  \
+    entente intel feed pull https://www.circl.lu/doc/misp/feed-osint/\n  \
+    entente intel feed pull ./feed-dir --json\n  \
+    entente intel export --format misp --out-dir ./feed-dir   (write a feed others can pull)";
+
 /// The formats `intel import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportFormat {
@@ -429,12 +443,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum FeedCommand {
-    /// Pull a MISP feed: read its `manifest.json`, fetch each event that is new or
-    /// changed since the last pull (its manifest timestamp is newer), convert it to
-    /// STIX and store it like `intel import --format misp`. Run it again to take only
-    /// what changed. Examples:
-    ///   entente intel feed pull https://www.circl.lu/doc/misp/feed-osint/
-    ///   entente intel feed pull ./feed-dir --json
+    /// Pull a MISP feed (a directory or an http(s) URL): only new or changed events.
+    #[command(long_about = FEED_PULL_ABOUT)]
     Pull {
         /// The feed: an http(s) URL (the directory holding manifest.json) or a local directory.
         source: String,
