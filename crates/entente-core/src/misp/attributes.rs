@@ -145,7 +145,28 @@ pub fn attribute_of(found: &[Comparison], hint: Option<&str>) -> Option<(String,
         .chain(["ip-src", "ip-dst", "ip-src|port", "ip-dst|port", "domain|ip", "hostname|port", "regkey|value"])
         .chain(["github-username"]);
     let composite = HASHES.iter().map(|(name, _)| format!("filename|{name}"));
-    candidates.map(str::to_owned).chain(composite).find_map(|kind| rebuild(&kind, found).map(|value| (kind, value)))
+    candidates
+        .map(str::to_owned)
+        .chain(composite)
+        .find_map(|kind| rebuild(&kind, found).map(|value| (kind, value)))
+        .or_else(|| foreign(found))
+}
+
+/// Patterns other producers write for what MISP calls `ip-dst` (an address on its
+/// own, not in a connection), read as MISP itself reads them.
+fn foreign(found: &[Comparison]) -> Option<(String, String)> {
+    match found {
+        [only] if only.path == "ipv4-addr:value" || only.path == "ipv6-addr:value" => {
+            Some(("ip-dst".to_owned(), only.value.clone()))
+        }
+        // Hash names written in another case (`file:hashes.md5`).
+        [only] => {
+            let hash = only.path.strip_prefix("file:hashes.")?.trim_matches('\'');
+            let (kind, _) = HASHES.iter().find(|(_, name)| name.trim_matches('\'').eq_ignore_ascii_case(hash))?;
+            Some(((*kind).to_owned(), only.value.clone()))
+        }
+        _ => None,
+    }
 }
 
 /// The value of `kind` that yields exactly these comparisons, if any.

@@ -192,7 +192,12 @@ fn indicator(object: &Value) -> Option<Attribute> {
         .flatten()
         .find(|phase| phase.get("kill_chain_name").and_then(Value::as_str) == Some("misp-category"))
         .and_then(|phase| phase.get("phase_name")?.as_str().map(str::to_owned));
-    let mut attribute = base_attribute(object, kind, value, phase.or_else(|| Some("Network activity".into())));
+    let fallback = if kind.starts_with("filename") || kind.starts_with("sha") || kind == "md5" {
+        "Payload delivery"
+    } else {
+        "Network activity"
+    };
+    let mut attribute = base_attribute(object, kind, value, phase.or_else(|| Some(fallback.into())));
     attribute.to_ids = object.get("x_misp_to_ids").and_then(Value::as_bool).unwrap_or(true);
     Some(attribute)
 }
@@ -237,8 +242,21 @@ fn misp_object(object: &Value) -> Option<Object> {
 }
 
 fn tags_of(object: &Value) -> Vec<Tag> {
-    let mut tags: Vec<Tag> =
-        strings(object, "object_marking_refs").into_iter().map(|id| Tag { name: marking_tag(id) }).collect();
+    // MISP has no granular markings: one that marks part of an object marks the whole
+    // attribute, the stricter reading, rather than being lost.
+    let granular = object
+        .get("granular_markings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|marking| marking.get("marking_ref").and_then(Value::as_str));
+    let mut tags: Vec<Tag> = Vec::new();
+    for id in strings(object, "object_marking_refs").into_iter().chain(granular) {
+        let tag = Tag { name: marking_tag(id) };
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     for label in labels_of(object) {
         if !is_structural_label(&label) && !label.starts_with("misp:sighting-type=") {
             tags.push(Tag { name: label });

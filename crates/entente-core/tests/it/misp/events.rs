@@ -125,3 +125,41 @@ fn a_marking_without_a_tag_travels_as_a_carrier_tag_and_comes_back() {
     assert!(markings.iter().any(|marking| marking == statement));
     assert!(markings.iter().any(|marking| marking == "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"));
 }
+
+#[test]
+fn a_granular_marking_marks_the_whole_attribute_in_misp() {
+    let objects = vec![serde_json::json!({
+        "type": "indicator", "spec_version": "2.1", "id": "indicator--0c5a6d1e-0000-4000-8000-000000000003",
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "pattern": "[domain-name:value = 'partly.example']", "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+        "description": "a secret source",
+        "granular_markings": [{"marking_ref": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "selectors": ["description"]}]
+    })];
+    let events = stix_to_events(&objects);
+    let tags: Vec<&str> = events[0].attributes[0].tags.iter().map(|tag| tag.name.as_str()).collect();
+    assert_eq!(tags, ["tlp:red"]);
+}
+
+#[test]
+fn the_oasis_apt1_report_becomes_an_event_with_attributes_and_galaxies() {
+    let path = format!("{}/../../../shared/data/stix-examples/apt1.json", env!("CARGO_MANIFEST_DIR"));
+    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("the APT1 bundle")).expect("JSON");
+    let objects = bundle["objects"].as_array().expect("objects").clone();
+    let events = stix_to_events(&objects);
+    let apt1 = events.iter().find(|event| event.info.starts_with("APT1")).expect("the APT1 report is an event");
+    assert!(apt1.attributes.iter().any(|attribute| attribute.kind == "ip-dst"), "{:?}", apt1.attributes);
+    assert!(apt1.attributes.iter().any(|attribute| attribute.kind == "md5"), "{:?}", apt1.attributes);
+    // Only what MISP has no type for stays a STIX pattern (certificate issuer and serial).
+    let kept: Vec<&str> = apt1
+        .attributes
+        .iter()
+        .filter(|attribute| attribute.kind == "stix2-pattern")
+        .map(|attribute| attribute.value.as_str())
+        .collect();
+    assert!(kept.iter().all(|pattern| pattern.starts_with("[x509-certificate:")), "{kept:?}");
+    let galaxy_types: Vec<&str> = apt1.galaxies.iter().map(|galaxy| galaxy.kind.as_str()).collect();
+    assert!(
+        galaxy_types.contains(&"threat-actor") && galaxy_types.contains(&"mitre-intrusion-set"),
+        "{galaxy_types:?}"
+    );
+}

@@ -85,3 +85,24 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+proptest! {
+    /// Any comparison values, quotes and backslashes included, read back as written.
+    #[test]
+    fn patterns_read_back_as_written(values in proptest::collection::vec("[ -~]{0,24}", 1..4)) {
+        use entente_core::misp::attributes::{Comparison, parse_pattern, pattern_of};
+        let comparisons: Vec<Comparison> = values
+            .iter()
+            .enumerate()
+            .map(|(index, value)| Comparison { path: format!("file:x_misp_{index}"), value: value.clone() })
+            .collect();
+        let parsed = parse_pattern(&pattern_of(&comparisons));
+        prop_assert_eq!(parsed, Some(comparisons));
+    }
+
+    /// Whatever JSON arrives, reading it as MISP answers with events or an error.
+    #[test]
+    fn any_text_parses_or_fails_without_panicking(text in "[{}\\[\\]\":,a-zA-Z0-9 ]{0,80}") {
+        let _ = entente_core::misp::parse_events(&text);
+    }
+}
