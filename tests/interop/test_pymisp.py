@@ -112,3 +112,19 @@ def test_a_pymisp_built_event_imports_with_its_marking(fresh_node_dir, tmp_path)
     assert {"tlp:amber", 'admiralty-scale:source-reliability="b"'} <= tag_names(again)
     assert ("ip-dst", "198.51.100.23", True) in attribute_keys(again)
     assert ("domain", "pymisp-built.example", False) in attribute_keys(again)
+
+
+def test_stix_from_other_producers_exports_to_events_pymisp_reads(fresh_node_dir, tmp_path):
+    directory, _ = fresh_node_dir
+    examples = sorted((SHARED_DATA / "stix-examples").glob("*.json"))
+    run_entente("--dir", directory, "intel", "import", *examples)
+    feed = tmp_path / "stix-feed"
+    run_entente("--dir", directory, "intel", "export", "--format", "misp", "--out-dir", feed)
+    manifest = json.loads((feed / "manifest.json").read_text())
+    infos = set()
+    for uuid in manifest:
+        event = MISPEvent()
+        event.load_file(str(feed / f"{uuid}.json"))
+        infos.add(event.info)
+        assert event.attributes or event.objects or event.galaxies
+    assert any(info.startswith("APT1") for info in infos), infos
