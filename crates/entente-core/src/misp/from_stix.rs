@@ -108,14 +108,13 @@ fn fill(event: &mut Event, members: &[&Value], by_id: &HashMap<String, Value>) {
             }
             "sighting" => sightings.push(*object),
             "identity" | "relationship" | "report" | "marking-definition" => {}
-            kind => {
+            _ => {
                 if let Some((galaxy_name, cluster)) = cluster_of(object) {
                     add_cluster(event, galaxy_name, cluster);
                 } else if let Some(attribute) = bare_sco(object, by_id) {
                     event.attributes.push(attribute);
-                } else {
-                    let _ = kind;
                 }
+                // Anything else (infrastructure, notes, custom objects) has no MISP form.
             }
         }
     }

@@ -108,9 +108,8 @@ fn traffic(found: &[Comparison], uuid: &str) -> Vec<Value> {
     let mut family = "ipv4-addr".to_owned();
     for comparison in found {
         let property = comparison.path.trim_start_matches("network-traffic:");
-        if let Some(side) = property.strip_suffix("_ref.type") {
+        if property.ends_with("_ref.type") {
             family = comparison.value.clone();
-            let _ = side;
         } else if let Some(side) = property.strip_suffix("_ref.value") {
             let address_id = format!("{family}--{uuid}");
             extra.push(json!({"type": family, "spec_version": "2.1", "id": address_id, "value": comparison.value}));

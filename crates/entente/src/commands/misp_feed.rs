@@ -95,7 +95,8 @@ pub fn pull(
     let mut summary = Summary::default();
     for (uuid, timestamp) in &wanted {
         progress.set_message(uuid.to_string());
-        if uuid.contains(['/', '\\']) || uuid.starts_with('.') {
+        // The uuid names a file or a URL path: anything else could point elsewhere.
+        if uuid::Uuid::parse_str(uuid).is_err() {
             summary.reject(format!("manifest entry {uuid:?} is not an event uuid"));
             continue;
         }
