@@ -75,6 +75,10 @@ pub struct Attribute {
     pub timestamp: Option<i64>,
     #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
     pub object_relation: Option<String>,
+    /// MISP's sharing level: 0 organisation, 1 community, 2 connected, 3 all, 4 sharing
+    /// group, 5 as the event.
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<String>,
     #[serde(rename = "Tag", default, deserialize_with = "lenient_list", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
     #[serde(rename = "Galaxy", default, deserialize_with = "lenient_list", skip_serializing_if = "Vec::is_empty")]
@@ -92,6 +96,8 @@ pub struct Object {
     pub name: String,
     #[serde(rename = "meta-category", default, deserialize_with = "lenient_string")]
     pub meta_category: String,
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_i64", skip_serializing_if = "Option::is_none")]

@@ -19,6 +19,7 @@ use super::observables::observables;
 use super::tags::{TagMeaning, read_tag};
 use super::{Attribute, Event, Galaxy, MispError, Object, Sighting, Tag};
 use crate::Timestamp;
+use crate::stix::vocab::TLP_2_0;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,7 +80,8 @@ impl<'a> Builder<'a> {
             }
         };
         let seconds = event.timestamp.or_else(|| event.date.as_deref().and_then(date_seconds)).unwrap_or(0);
-        let (markings, _) = split_tags(&event.tags)?;
+        let (mut markings, _) = split_tags(&event.tags)?;
+        restrict(&mut markings, event.distribution.as_deref());
         let mut builder = Builder {
             event,
             event_uuid,
@@ -144,13 +146,21 @@ impl<'a> Builder<'a> {
     }
 
     /// The markings and labels of an item: the event's markings plus its own tags.
-    fn marked(&mut self, tags: &[Tag], labels: &mut Vec<String>) -> Result<Vec<String>, MispError> {
+    fn marked(
+        &mut self,
+        tags: &[Tag],
+        distributions: &[Option<String>],
+        labels: &mut Vec<String>,
+    ) -> Result<Vec<String>, MispError> {
         let (own, tag_labels) = split_tags(tags)?;
         let mut markings = self.markings.clone();
         for marking in own {
             if !markings.contains(&marking) {
                 markings.push(marking);
             }
+        }
+        for distribution in distributions {
+            restrict(&mut markings, distribution.as_deref());
         }
         labels.extend(tag_labels);
         Ok(markings)
@@ -161,7 +171,7 @@ impl<'a> Builder<'a> {
         let time = self.time(attribute.timestamp);
         let mut labels =
             vec![format!("misp:type=\"{}\"", attribute.kind), format!("misp:category=\"{}\"", attribute.category)];
-        let markings = self.marked(&attribute.tags, &mut labels)?;
+        let markings = self.marked(&attribute.tags, std::slice::from_ref(&attribute.distribution), &mut labels)?;
         let found = comparisons(&attribute.kind, &attribute.value);
         let scos = if attribute.to_ids { None } else { observables(&attribute.kind, &attribute.value, &uuid) };
         let mut object;
@@ -273,7 +283,10 @@ impl<'a> Builder<'a> {
             format!("misp:meta-category=\"{}\"", misp_object.meta_category),
         ];
         let all_tags: Vec<Tag> = misp_object.attributes.iter().flat_map(|attribute| attribute.tags.clone()).collect();
-        let markings = self.marked(&all_tags, &mut labels)?;
+        let distributions: Vec<Option<String>> = std::iter::once(misp_object.distribution.clone())
+            .chain(misp_object.attributes.iter().map(|attribute| attribute.distribution.clone()))
+            .collect();
+        let markings = self.marked(&all_tags, &distributions, &mut labels)?;
         let detect = misp_object.attributes.iter().any(|attribute| attribute.to_ids);
         let observations = object_observations(misp_object);
         let mut object = if detect && !observations.is_empty() {
@@ -407,6 +420,16 @@ fn split_tags(tags: &[Tag]) -> Result<(Vec<String>, Vec<String>), MispError> {
         }
     }
     Ok((markings, labels))
+}
+
+/// MISP's distribution levels 0 (this organisation only) and 4 (a sharing group) say
+/// who may see an item, which no STIX marking says; they become TLP:RED, which never
+/// leaves this node, rather than being dropped (and the item shared with partners).
+fn restrict(markings: &mut Vec<String>, distribution: Option<&str>) {
+    let red = TLP_2_0[4].id.to_owned();
+    if matches!(distribution.map(str::trim), Some("0" | "4")) && !markings.contains(&red) {
+        markings.push(red);
+    }
 }
 
 /// A STIX timestamp with millisecond precision, as MISP writes them.

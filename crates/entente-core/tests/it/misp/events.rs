@@ -163,3 +163,34 @@ fn the_oasis_apt1_report_becomes_an_event_with_attributes_and_galaxies() {
         "{galaxy_types:?}"
     );
 }
+
+#[test]
+fn organisation_only_and_sharing_group_items_become_tlp_red() {
+    let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    let text = r#"{"Event": {"uuid": "21111111-2222-4333-8444-555555555555", "info": "mixed", "distribution": "3", "timestamp": "1600000000",
+        "Attribute": [
+          {"uuid": "21111111-2222-4333-8444-000000000001", "type": "domain", "value": "open.example", "to_ids": true, "distribution": "5"},
+          {"uuid": "21111111-2222-4333-8444-000000000002", "type": "domain", "value": "ours.example", "to_ids": true, "distribution": "0"},
+          {"uuid": "21111111-2222-4333-8444-000000000003", "type": "domain", "value": "group.example", "to_ids": true, "distribution": "4",
+           "Tag": [{"name": "tlp:green"}]}]}}"#;
+    let objects = event_to_stix(&parse_events(text).expect("parses")[0]).expect("converts");
+    let markings = |suffix: &str| {
+        objects
+            .iter()
+            .find(|object| object["id"] == format!("indicator--21111111-2222-4333-8444-00000000000{suffix}"))
+            .map(|object| object["object_marking_refs"].clone())
+            .expect("the indicator")
+    };
+    assert_eq!(markings("1"), Value::Null, "distribution 5 under an all-communities event restricts nothing");
+    assert_eq!(markings("2"), serde_json::json!([red]));
+    assert!(
+        markings("3").as_array().expect("markings").iter().any(|marking| marking == red),
+        "RED beside GREEN: the stricter wins"
+    );
+
+    let whole = text.replace(r#""distribution": "3""#, r#""distribution": "0""#);
+    let objects = event_to_stix(&parse_events(&whole).expect("parses")[0]).expect("converts");
+    assert!(objects.iter().all(|object| {
+        object["object_marking_refs"].as_array().is_some_and(|refs| refs.iter().any(|marking| marking == red))
+    }));
+}
