@@ -204,7 +204,21 @@ fn indicator(object: &Value) -> Option<Attribute> {
 fn observed(object: &Value, by_id: &HashMap<String, Value>) -> Option<Attribute> {
     let root = strings(object, "object_refs").first().and_then(|id| by_id.get(*id))?;
     let labels = labels_of(object);
-    let (kind, value) = attribute_of(&comparisons_of(root, by_id), structural_value(&labels, "misp:type"))?;
+    let mut found = comparisons_of(root, by_id);
+    // A connection to the root (MISP's `hostname|port`) adds its port.
+    let root_id = root.get("id");
+    for other in strings(object, "object_refs").into_iter().skip(1).filter_map(|id| by_id.get(id)) {
+        if text(other, "type") == Some("network-traffic")
+            && other.get("dst_ref") == root_id
+            && let Some(port) = other.get("dst_port").and_then(Value::as_u64)
+        {
+            found.push(super::attributes::Comparison {
+                path: "network-traffic:dst_port".into(),
+                value: port.to_string(),
+            });
+        }
+    }
+    let (kind, value) = attribute_of(&found, structural_value(&labels, "misp:type"))?;
     Some(base_attribute(object, kind, value, None))
 }
 

@@ -12,6 +12,7 @@
 //! (clusters ↔ SDOs), `to_stix.rs` and `from_stix.rs` (whole events).
 
 pub mod attributes;
+mod email;
 mod from_stix;
 pub mod galaxies;
 mod model;

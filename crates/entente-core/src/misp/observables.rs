@@ -6,6 +6,7 @@
 //! `attributes.rs`, so one reverse lookup serves indicators and observed data alike.
 
 use super::attributes::{Comparison, comparisons};
+use super::email::{email_comparisons, email_observables};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -25,7 +26,7 @@ pub fn observables(kind: &str, value: &str, uuid: &str) -> Option<Vec<Value>> {
         | "file"
         | "x509-certificate"
         | "user-account" => simple(&root, &found, uuid),
-        "email-message" => email(&found, uuid),
+        "email-message" => email_observables(&found, uuid),
         "network-traffic" if kind.starts_with("ip-") => Some(traffic(&found, uuid)),
         _ => None,
     }
@@ -38,6 +39,15 @@ fn simple(root: &str, found: &[Comparison], uuid: &str) -> Option<Vec<Value>> {
     object.insert("id".into(), json!(format!("{root}--{uuid}")));
     let mut extra = Vec::new();
     for comparison in found {
+        // `hostname|port`: the domain, and a connection to it on that port.
+        if root == "domain-name" && comparison.path == "network-traffic:dst_port" {
+            let port: u16 = comparison.value.parse().ok()?;
+            extra.push(
+                json!({"type": "network-traffic", "spec_version": "2.1", "id": format!("network-traffic--{uuid}"),
+                "dst_ref": format!("domain-name--{uuid}"), "dst_port": port, "protocols": ["tcp"]}),
+            );
+            continue;
+        }
         let (object_type, property) = comparison.path.split_once(':')?;
         if object_type != root {
             return None;
@@ -86,19 +96,6 @@ fn pattern_hash_name(key: &str) -> String {
     if name.contains('-') { format!("'{name}'") } else { name.to_owned() }
 }
 
-/// Email header fields, in an `email-message` that is not multipart.
-fn email(found: &[Comparison], uuid: &str) -> Option<Vec<Value>> {
-    let [only] = found else { return None };
-    let property = only.path.strip_prefix("email-message:")?;
-    if !matches!(property, "subject" | "body" | "message_id") {
-        return None;
-    }
-    Some(vec![json!({
-        "type": "email-message", "spec_version": "2.1", "id": format!("email-message--{uuid}"),
-        "is_multipart": false, property: only.value,
-    })])
-}
-
 fn traffic(found: &[Comparison], uuid: &str) -> Vec<Value> {
     let mut traffic = Map::new();
     traffic.insert("type".into(), json!("network-traffic"));
@@ -128,6 +125,9 @@ fn traffic(found: &[Comparison], uuid: &str) -> Vec<Value> {
 pub fn comparisons_of(root: &Value, objects: &HashMap<String, Value>) -> Vec<Comparison> {
     let mut out = Vec::new();
     let Some(root_type) = root.get("type").and_then(Value::as_str) else { return out };
+    if root_type == "email-message" {
+        return email_comparisons(root, objects);
+    }
     let Some(map) = root.as_object() else { return out };
     for (property, value) in map {
         if matches!(property.as_str(), "type" | "id" | "spec_version" | "protocols" | "defanged" | "is_multipart") {
