@@ -176,19 +176,13 @@ pub fn parse_events(text: &str) -> Result<Vec<Event>, MispError> {
     Ok(events)
 }
 
-/// Whether a JSON document looks like MISP rather than STIX: an `Event` wrapper, a
-/// `response` list, or an object with `Attribute`/`Object` arrays and no STIX `type`.
-pub fn looks_like_misp(document: &Value) -> bool {
-    match document {
-        Value::Object(map) => {
-            map.contains_key("Event")
-                || map.get("response").is_some_and(Value::is_array)
-                || (!map.contains_key("type")
-                    && (map.contains_key("Attribute") || map.contains_key("Object") || map.contains_key("info")))
-        }
-        Value::Array(items) => items.first().is_some_and(looks_like_misp),
-        _ => false,
-    }
+/// Whether the first bytes of an input are MISP JSON rather than STIX: MISP's keys
+/// (`Event`, `response`, `Attribute`) appear and STIX's `spec_version` does not. Reads
+/// only a prefix, so a streaming STIX import is not held up by the check.
+pub fn looks_like_misp(head: &[u8]) -> bool {
+    let contains = |needle: &[u8]| head.windows(needle.len()).any(|window| window == needle);
+    let misp = contains(b"\"Event\"") || contains(b"\"response\"") || contains(b"\"Attribute\"");
+    misp && !contains(b"\"spec_version\"")
 }
 
 fn collect(document: Value, events: &mut Vec<Event>) -> Result<(), MispError> {

@@ -239,7 +239,7 @@ fn import_file(
     let misp = match format {
         ImportFormat::Misp => true,
         ImportFormat::Stix => false,
-        ImportFormat::Auto => super::misp::looks_like_misp(input.fill_buf()?),
+        ImportFormat::Auto => entente_core::misp::looks_like_misp(input.fill_buf()?),
     };
     if misp {
         let mut text = String::new();

@@ -19,14 +19,6 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
 
-/// Whether the first bytes of an input are MISP JSON rather than STIX: MISP's keys
-/// (`Event`, `response`, `Attribute`) appear and STIX's `spec_version` does not.
-pub fn looks_like_misp(head: &[u8]) -> bool {
-    let contains = |needle: &[u8]| head.windows(needle.len()).any(|window| window == needle);
-    let misp = contains(b"\"Event\"") || contains(b"\"response\"") || contains(b"\"Attribute\"");
-    misp && !contains(b"\"spec_version\"")
-}
-
 /// Imports the MISP events of one document.
 pub fn import_text(store: &Store, collection: &str, text: &str, summary: &mut Summary) -> anyhow::Result<()> {
     let events = parse_events(text).map_err(|error| anyhow::anyhow!("{error}"))?;

@@ -194,3 +194,13 @@ fn organisation_only_and_sharing_group_items_become_tlp_red() {
         object["object_marking_refs"].as_array().is_some_and(|refs| refs.iter().any(|marking| marking == red))
     }));
 }
+
+#[test]
+fn misp_documents_are_told_from_stix_by_their_first_bytes() {
+    use entente_core::misp::looks_like_misp;
+    assert!(looks_like_misp(read("pymisp-existing_event.json").as_bytes()));
+    assert!(looks_like_misp(read("pymisp-event_obj_attr_tag.json").as_bytes()));
+    assert!(looks_like_misp(br#"{"response": [{"Event": {"info": "x"}}]}"#));
+    let stix = format!("{}/../../../shared/data/stix-examples/apt1.json", env!("CARGO_MANIFEST_DIR"));
+    assert!(!looks_like_misp(&std::fs::read(stix).expect("a STIX bundle")));
+}
