@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod endings;
+mod misp_feeds;
 mod story;
 mod versions;
