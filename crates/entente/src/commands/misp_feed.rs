@@ -100,8 +100,19 @@ pub fn pull(
             summary.reject(format!("manifest entry {uuid:?} is not an event uuid"));
             continue;
         }
-        let text = feed.read(&format!("{uuid}.json"))?;
-        let events = parse_events(&text).map_err(|error| anyhow!("{uuid}.json: {error}"))?;
+        // One missing or broken event file is that event's rejection, not the pull's
+        // end: the others are taken, and it is fetched again next time.
+        let events = match feed
+            .read(&format!("{uuid}.json"))
+            .and_then(|text| parse_events(&text).map_err(|error| anyhow!("{uuid}.json: {error}")))
+        {
+            Ok(events) => events,
+            Err(error) => {
+                summary.reject(format!("{error:#}"));
+                progress.inc(1);
+                continue;
+            }
+        };
         let mut all_stored = true;
         for event in &events {
             all_stored &= super::misp::import_event(store, collection, event, &mut summary)?;

@@ -159,6 +159,28 @@ fn a_feed_is_pulled_over_http() {
 }
 
 #[test]
+fn a_missing_event_file_is_rejected_and_fetched_again_next_time() {
+    let node = Node::new();
+    let feed = node.scratch().join("holey-feed");
+    let mut manifest = build_feed(&feed);
+    let absent = "7c5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f2a";
+    manifest[absent] = json!({"info": "not published yet", "timestamp": "1700000000"});
+    std::fs::write(feed.join("manifest.json"), manifest.to_string()).expect("manifest");
+    let run = node.run(&["intel", "feed", "pull", path_text(&feed), "--json"]);
+    assert_eq!(run.code(), Some(2), "{}", run.stderr);
+    let first = run.json();
+    assert_eq!(number(&first, "rejected"), 1, "{first}");
+    assert!(first["rejections"][0].as_str().expect("a reason").contains(absent), "{first}");
+    assert!(number(&first, "added") > 0, "the other events are taken: {first}");
+
+    std::fs::copy(sednit_path(), feed.join(format!("{absent}.json"))).expect("publishing it");
+    // The copied file is Sednit under its own uuid; the manifest entry is what counts.
+    let second = node.json(&["intel", "feed", "pull", path_text(&feed), "--json"]);
+    assert_eq!(number(&second, "events_fetched"), 1, "only the missing one: {second}");
+    assert_eq!(number(&second, "rejected"), 0, "{second}");
+}
+
+#[test]
 fn a_missing_feed_says_what_to_give() {
     let node = Node::new();
     let empty = node.scratch().join("nothing-here");
