@@ -3,7 +3,8 @@
 //! Import streams: objects are parsed one at a time and stored in batches, so memory
 //! stays flat whatever the file size. Export pages through the store and writes the
 //! bundle as it goes.
-//! MISP JSON is detected here and handed to `misp.rs`, and MISP exports read through
+//!
+//! MISP JSON is detected here (a MISP event is read whole: events are documents) and handed to `misp.rs`, and MISP exports read through
 //! `for_each_released`, the one path by which both formats let objects out.
 
 use super::now_micros;
