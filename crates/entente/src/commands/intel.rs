@@ -4,8 +4,9 @@
 //! stays flat whatever the file size. Export pages through the store and writes the
 //! bundle as it goes.
 //!
-//! MISP JSON is detected here (a MISP event is read whole: events are documents) and handed to `misp.rs`, and MISP exports read through
-//! `for_each_released`, the one path by which both formats let objects out.
+//! MISP JSON is detected here and handed to `misp.rs` (a MISP event is read whole:
+//! events are documents, not corpora); MISP exports read through `for_each_released`,
+//! the one path by which both formats let objects out.
 
 use super::now_micros;
 use crate::cli::{ExportFormat, FeedCommand, ImportFormat, IntelCommand};
