@@ -16,6 +16,7 @@ pub mod id;
 pub mod json;
 pub mod keys;
 pub mod ledger;
+pub mod misp;
 pub mod node;
 pub mod note;
 pub mod pattern;

@@ -15,6 +15,7 @@ mod endings;
 mod error;
 mod federation;
 mod ledger;
+mod misp_feeds;
 mod notes;
 mod objects;
 mod pool;

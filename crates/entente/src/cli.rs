@@ -65,7 +65,7 @@ pub enum Command {
     /// Manage this node's signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Import and export STIX 2.1 intelligence.
+    /// Import and export STIX 2.1 intelligence (and MISP events); pull MISP feeds.
     #[command(subcommand)]
     Intel(IntelCommand),
     /// Diplomatic relations with other nodes: contact, recognize, negotiate and sign
@@ -356,11 +356,18 @@ pub enum CollectionCommand {
 #[derive(Debug, Subcommand)]
 pub enum IntelCommand {
     /// Import STIX 2.1 bundles, TAXII envelopes or JSON lines of objects (plain or
-    /// gzip), streaming. Exits with status 2 when some objects were rejected.
+    /// gzip), streaming, or MISP JSON events. Exits with status 2 when some objects
+    /// were rejected.
     Import {
         /// Files to read; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// What the files hold: `auto` tells MISP JSON (`{"Event": …}`, a bare event or
+        /// a `response` list) from STIX by its first bytes; `misp` converts MISP events
+        /// to STIX (report, indicators, observed data, galaxies as threat actors,
+        /// malware…; `tlp:` tags as TLP markings) before they are validated and stored.
+        #[arg(long, value_enum, default_value = "auto")]
+        format: ImportFormat,
         /// Target collection (default: the node's intelligence collection).
         #[arg(long)]
         collection: Option<String>,
@@ -368,7 +375,8 @@ pub enum IntelCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write a STIX 2.1 bundle of a collection to standard output.
+    /// Write a STIX 2.1 bundle of a collection to standard output (or MISP JSON
+    /// events, or a MISP feed directory, with `--format misp`).
     Export {
         /// Source collection (default: the node's intelligence collection).
         #[arg(long)]
@@ -397,6 +405,16 @@ pub enum IntelCommand {
         /// they reach the partner by sync alone.
         #[arg(long = "for", value_name = "PARTNER")]
         for_partner: Option<String>,
+        /// `stix` (a bundle) or `misp`: MISP JSON events, one per report (objects no
+        /// report refers to form one more event), markings as `tlp:` tags or
+        /// `entente:marking="<id>"`. Written as `{"response": [{"Event": …}, …]}` to
+        /// standard output, or as a MISP feed with `--out-dir`.
+        #[arg(long, value_enum, default_value = "stix")]
+        format: ExportFormat,
+        /// With `--format misp`: write a MISP feed into DIR (`manifest.json` and one
+        /// `<uuid>.json` per event) that MISP, or `entente intel feed pull DIR`, reads.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
     /// Show what the node knows about one object: the ATT&CK techniques it cites (by
     /// id and name), the warning lists its values are on, its labels explained by the
@@ -419,6 +437,52 @@ pub enum IntelCommand {
         /// Why, as partners will read it (at most 500 characters).
         #[arg(long)]
         reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// MISP feeds: pull the events of a feed into this node.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+}
+
+const FEED_PULL_ABOUT: &str = "Pull a MISP feed into this node.\n\n\
+    A MISP feed is a directory, local or on a web server, holding `manifest.json` (event uuid → info and \
+    timestamp) and one `<uuid>.json` per event. The pull reads the manifest, fetches each event that is new \
+    or whose manifest timestamp is newer than at the last pull, converts it to STIX (as `intel import \
+    --format misp` does: tlp: tags become TLP markings, an unknown TLP tag rejects the event) and stores it. \
+    What was pulled is remembered per feed, so running it again takes only what changed. For a feed served \
+    with a private CA, pass --tls-ca.\n\n\
+    Examples:\n  \
+    entente intel feed pull https://www.circl.lu/doc/misp/feed-osint/\n  \
+    entente intel feed pull ./feed-dir --json\n  \
+    entente intel export --format misp --out-dir ./feed-dir   (write a feed others can pull)";
+
+/// The formats `intel import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    Auto,
+    Stix,
+    Misp,
+}
+
+/// The formats `intel export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Stix,
+    Misp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Pull a MISP feed (a directory or an http(s) URL): only new or changed events.
+    #[command(long_about = FEED_PULL_ABOUT)]
+    Pull {
+        /// The feed: an http(s) URL (the directory holding manifest.json) or a local directory.
+        source: String,
+        /// Target collection (default: the node's intelligence collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
     },

@@ -1,6 +1,7 @@
 mod alliance;
 mod designation;
 mod ledger;
+mod misp;
 mod notes;
 mod pattern;
 mod reference;

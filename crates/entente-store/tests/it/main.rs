@@ -3,5 +3,6 @@
 
 mod designations;
 mod endings;
+mod misp_feeds;
 mod story;
 mod versions;

@@ -3,9 +3,13 @@
 //! Import streams: objects are parsed one at a time and stored in batches, so memory
 //! stays flat whatever the file size. Export pages through the store and writes the
 //! bundle as it goes.
+//!
+//! MISP JSON is detected here and handed to `misp.rs` (a MISP event is read whole:
+//! events are documents, not corpora); MISP exports read through `for_each_released`,
+//! the one path by which both formats let objects out.
 
 use super::now_micros;
-use crate::cli::IntelCommand;
+use crate::cli::{ExportFormat, FeedCommand, ImportFormat, IntelCommand};
 use crate::datadir::DataDir;
 use crate::output::emit;
 use anyhow::Context;
@@ -25,10 +29,10 @@ const BATCH: usize = 2000;
 const SHOWN_REJECTIONS: usize = 20;
 
 #[derive(Default, Serialize)]
-struct Summary {
-    added: u64,
-    already_present: u64,
-    rejected: u64,
+pub(super) struct Summary {
+    pub(super) added: u64,
+    pub(super) already_present: u64,
+    pub(super) rejected: u64,
     /// The first rejections, each with its reason.
     rejections: Vec<String>,
     /// Objects kept despite not following a SHOULD of the specification.
@@ -41,6 +45,9 @@ struct Summary {
     flagged_objects: Vec<Flagged>,
     /// The first labels in a loaded taxonomy's namespace that it does not define.
     unknown_tags: Vec<String>,
+    /// The warning lists and taxonomies imported objects are checked against.
+    #[serde(skip)]
+    pub(super) knowledge: Knowledge,
 }
 
 /// An imported object with values on warning lists.
@@ -51,34 +58,48 @@ struct Flagged {
 }
 
 impl Summary {
-    /// Records labels in the namespace of a loaded taxonomy that it does not define
+    /// A summary that checks what it counts against the node's warning lists and taxonomies.
+    pub(super) fn checked(store: &Store) -> anyhow::Result<Summary> {
+        Ok(Summary { knowledge: Knowledge::load(store)?, ..Summary::default() })
+    }
+
+    /// Labels in the namespace of a loaded taxonomy that it does not define
     /// (`tlp:amber+strict` when only TLP 1.0 is loaded, `pap:purple`): likely typos or
     /// another version of the taxonomy.
-    fn check_tags(&mut self, knowledge: &Knowledge, object: &StixObject, value: &serde_json::Value) {
+    fn unknown_tags_of(&self, object: &StixObject, value: &serde_json::Value) -> Vec<String> {
+        let knowledge = &self.knowledge;
+        let mut unknown = Vec::new();
         for tag in knowledge.tags(value).into_iter().filter(|tag| !tag.known) {
             let namespace = tag.tag.split_once(':').map(|(namespace, _)| namespace).unwrap_or_default();
             let loaded = knowledge.taxonomies.iter().any(|taxonomy| taxonomy.namespace.eq_ignore_ascii_case(namespace));
-            if loaded && self.unknown_tags.len() < SHOWN_REJECTIONS {
-                self.unknown_tags.push(format!("{}: {}", object.id(), tag.tag));
+            if loaded {
+                unknown.push(format!("{}: {}", object.id(), tag.tag));
             }
         }
+        unknown
     }
 
-    fn flag(&mut self, knowledge: &Knowledge, object: &StixObject) {
+    /// Flags an object whose values are on a loaded warning list, and notes its labels
+    /// that a loaded taxonomy does not define.
+    fn flag(&mut self, object: &StixObject) {
         let valued = matches!(
             object.object_type(),
             "indicator" | "ipv4-addr" | "ipv6-addr" | "domain-name" | "url" | "email-addr"
         );
-        let check_values = valued && !knowledge.lists.is_empty();
-        let check_tags = !knowledge.taxonomies.is_empty() && object.json().contains("\"labels\":");
+        let check_values = valued && !self.knowledge.lists.is_empty();
+        let check_tags = !self.knowledge.taxonomies.is_empty() && object.json().contains("\"labels\":");
         if !check_values && !check_tags {
             return;
         }
         let Ok(value) = serde_json::from_str::<serde_json::Value>(object.json()) else { return };
         if check_tags {
-            self.check_tags(knowledge, object, &value);
+            for tag in self.unknown_tags_of(object, &value) {
+                if self.unknown_tags.len() < SHOWN_REJECTIONS {
+                    self.unknown_tags.push(tag);
+                }
+            }
         }
-        let hits = if check_values { knowledge.warnings(&value) } else { Vec::new() };
+        let hits = if check_values { self.knowledge.warnings(&value) } else { Vec::new() };
         if hits.is_empty() {
             return;
         }
@@ -88,14 +109,16 @@ impl Summary {
         }
     }
 
-    fn reject(&mut self, reason: String) {
+    pub(super) fn reject(&mut self, reason: String) {
         self.rejected += 1;
         if self.rejections.len() < SHOWN_REJECTIONS {
             self.rejections.push(reason);
         }
     }
 
-    fn warn(&mut self, object: &StixObject) {
+    /// Counts the object's warnings (SHOULDs not followed) and its warning-list hits.
+    pub(super) fn warn(&mut self, object: &StixObject) {
+        self.flag(object);
         if object.warnings().is_empty() {
             return;
         }
@@ -108,11 +131,15 @@ impl Summary {
     }
 }
 
-pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
+pub fn run(dir: &DataDir, command: IntelCommand, tls_ca: Option<&Path>) -> anyhow::Result<ExitCode> {
     let store = dir.open_store()?;
     match command {
-        IntelCommand::Import { files, collection, json } => import(&store, &files, collection, json),
+        IntelCommand::Import { files, format, collection, json } => import(&store, &files, format, collection, json),
         IntelCommand::Show { id, json } => super::show::run(&store, &id, json).map(|()| ExitCode::SUCCESS),
+        IntelCommand::Feed(FeedCommand::Pull { source, collection, json }) => {
+            let collection = target_collection(&store, collection)?;
+            super::misp_feed::pull(&store, &collection, &source, tls_ca, json)
+        }
         IntelCommand::Export {
             collection,
             types,
@@ -121,6 +148,8 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
             threshold,
             include_expired,
             for_partner,
+            format,
+            out_dir,
         } => {
             let partner = match for_partner {
                 Some(given) => {
@@ -133,8 +162,16 @@ pub fn run(dir: &DataDir, command: IntelCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
+            let collection = target_collection(&store, collection)?;
             let freshness = Freshness::new(&store, exclude_decayed, threshold, include_expired)?;
-            export(&store, collection, types, all_versions, &freshness, partner.as_ref()).map(|()| ExitCode::SUCCESS)
+            let selection =
+                Selection { collection, types, all_versions, partner: partner.as_ref(), freshness: &freshness };
+            match (format, out_dir) {
+                (ExportFormat::Stix, Some(_)) => anyhow::bail!("--out-dir writes a MISP feed: add --format misp"),
+                (ExportFormat::Stix, None) => export(&store, selection),
+                (ExportFormat::Misp, out_dir) => super::misp::export(&store, selection, out_dir.as_deref()),
+            }
+            .map(|()| ExitCode::SUCCESS)
         }
         IntelCommand::Revoke { id, reason, json } => {
             revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
@@ -193,7 +230,7 @@ fn revoke(dir: &DataDir, store: &Store, id: &str, reason: &str, json: bool) -> a
     })
 }
 
-fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
+pub(super) fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
     let id = match named {
         Some(id) => id,
         None => store.node_settings()?.default_collection,
@@ -206,17 +243,22 @@ fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<Str
 fn import(
     store: &Store,
     files: &[std::path::PathBuf],
+    format: ImportFormat,
     collection: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let collection = target_collection(store, collection)?;
-    let knowledge = Knowledge::load(store)?;
-    let mut summary = Summary::default();
+    let mut summary = Summary::checked(store)?;
     for file in files {
-        import_file(store, &collection, file, &knowledge, &mut summary)
+        import_file(store, &collection, file, format, &mut summary)
             .with_context(|| format!("importing {}", file.display()))?;
     }
-    emit(json, &summary, |summary| {
+    report_import(json, &summary)
+}
+
+/// Prints an import summary; status 2 when some objects were rejected.
+pub(super) fn report_import(json: bool, summary: &Summary) -> anyhow::Result<ExitCode> {
+    emit(json, summary, |summary| {
         let mut text = format!(
             "added {}, already present {}, rejected {}",
             summary.added, summary.already_present, summary.rejected
@@ -293,18 +335,28 @@ fn import_file(
     store: &Store,
     collection: &str,
     path: &Path,
-    knowledge: &Knowledge,
+    format: ImportFormat,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     let progress = progress_bar(path);
-    let input = open_input(path, &progress)?;
+    let mut input = open_input(path, &progress)?;
+    let misp = match format {
+        ImportFormat::Misp => true,
+        ImportFormat::Stix => false,
+        ImportFormat::Auto => entente_core::misp::looks_like_misp(input.fill_buf()?),
+    };
+    if misp {
+        let mut text = String::new();
+        input.read_to_string(&mut text)?;
+        progress.finish_and_clear();
+        return super::misp::import_text(store, collection, &text, summary);
+    }
     let mut batch: Vec<StixObject> = Vec::with_capacity(BATCH);
     let mut store_error: Option<anyhow::Error> = None;
     let result = read_objects(input, &mut |raw| {
         match StixObject::from_json(raw.get()) {
             Ok(object) => {
                 summary.warn(&object);
-                summary.flag(knowledge, &object);
                 batch.push(object);
             }
             Err(rejection) => summary.reject(rejection.to_string()),
@@ -327,7 +379,12 @@ fn import_file(
     result.map_err(anyhow::Error::from)
 }
 
-fn flush(store: &Store, collection: &str, batch: &mut Vec<StixObject>, summary: &mut Summary) -> anyhow::Result<()> {
+pub(super) fn flush(
+    store: &Store,
+    collection: &str,
+    batch: &mut Vec<StixObject>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -411,47 +468,65 @@ impl Freshness {
     }
 }
 
-fn export(
+/// What an export takes: a collection, a type filter, the partner it is for, and which
+/// stale indicators to leave out.
+pub(super) struct Selection<'a> {
+    pub collection: String,
+    pub types: Vec<String>,
+    pub all_versions: bool,
+    pub partner: Option<&'a entente_server::federation::PartnerRelease>,
+    pub freshness: &'a Freshness,
+}
+
+/// Calls `each` with the JSON of every object version the selection lets out, page by
+/// page. For a partner every page goes through its release decision first (the one
+/// path STIX and MISP exports share), which records each release on the ledger.
+pub(super) fn for_each_released(
     store: &Store,
-    collection: Option<String>,
-    types: Vec<String>,
-    all_versions: bool,
-    freshness: &Freshness,
-    partner: Option<&entente_server::federation::PartnerRelease>,
+    selection: &Selection<'_>,
+    each: &mut dyn FnMut(&str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let collection = target_collection(store, collection)?;
     let mut filter = Filter::everything();
-    filter.types = types;
-    if !all_versions {
+    filter.types = selection.types.clone();
+    if !selection.all_versions {
         filter.versions = VersionSelector { first: false, last: true, all: false, exact: Vec::new() };
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
-    let mut first = true;
+    let collection = &selection.collection;
     loop {
-        let page = match partner {
+        let freshness = selection.freshness;
+        let page = match selection.partner {
             // Every row with its hash and metadata, stale indicators left out before the
             // partner's release is judged (and recorded), so the ledger names only what
             // was sent.
             Some(release) => {
-                let page = freshness.keep(store, &collection, store.query_full(&collection, None, &filter, 1000)?)?;
+                let page = freshness.keep(store, collection, store.query_full(collection, None, &filter, 1000)?)?;
                 release.release(store, page)?
             }
-            None => freshness.keep(store, &collection, store.query_objects(&collection, None, &filter, 1000, true)?)?,
+            None => freshness.keep(store, collection, store.query_objects(collection, None, &filter, 1000, true)?)?,
         };
         for row in &page.rows {
-            if !first {
-                out.write_all(b",")?;
-            }
-            out.write_all(row.json.as_bytes())?;
-            first = false;
+            each(&row.json)?;
         }
         match page.next {
             Some(cursor) => filter.next = Some(cursor),
-            None => break,
+            None => return Ok(()),
         }
     }
+}
+
+fn export(store: &Store, selection: Selection<'_>) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
+    let mut first = true;
+    for_each_released(store, &selection, &mut |json| {
+        if !first {
+            out.write_all(b",")?;
+        }
+        out.write_all(json.as_bytes())?;
+        first = false;
+        Ok(())
+    })?;
     out.write_all(b"]}\n")?;
     out.flush()?;
     Ok(())

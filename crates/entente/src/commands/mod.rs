@@ -7,6 +7,8 @@ mod demo;
 mod init;
 mod intel;
 mod keys;
+mod misp;
+mod misp_feed;
 mod reference;
 mod relations;
 mod score;
@@ -31,7 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(command) => token::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::ApiRoot(command) => admin::api_root(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Collection(command) => admin::collection(&dir, command).map(|()| ExitCode::SUCCESS),
-        Command::Intel(command) => intel::run(&dir, command),
+        Command::Intel(command) => intel::run(&dir, command, tls_ca),
         Command::Keys(command) => keys::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Relations(command) => relations::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Treaty(command) => treaty::run(&dir, command),

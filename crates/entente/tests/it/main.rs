@@ -18,6 +18,7 @@ mod help;
 mod import;
 mod init;
 mod keys;
+mod misp;
 mod peer;
 mod reference;
 mod relations;

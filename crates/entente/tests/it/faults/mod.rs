@@ -14,6 +14,7 @@
 mod crash;
 mod cut;
 mod export;
+mod misp_export;
 mod proxy;
 mod revocation;
 mod sightings;
