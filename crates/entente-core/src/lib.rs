@@ -27,6 +27,7 @@ pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;
+pub mod correlate;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;
