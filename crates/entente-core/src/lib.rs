@@ -12,6 +12,7 @@ pub mod alliance;
 pub mod auth;
 pub mod canonical;
 pub mod card;
+pub mod correlate;
 pub mod id;
 pub mod json;
 pub mod keys;
@@ -27,7 +28,6 @@ pub mod sync;
 pub mod taxii;
 pub mod timestamp;
 pub mod treaty;
-pub mod correlate;
 
 pub use id::StixId;
 pub use timestamp::Timestamp;

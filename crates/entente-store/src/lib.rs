@@ -11,6 +11,7 @@
 
 mod alliances;
 mod collections;
+mod correlation;
 mod endings;
 mod error;
 mod federation;
@@ -27,6 +28,7 @@ mod tombstones;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
+pub use correlation::{CorrelatedObject, CorrelatedValue, DEFAULT_CORRELATION_CAP, Link};
 pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};

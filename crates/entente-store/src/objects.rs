@@ -314,6 +314,7 @@ pub(crate) fn add_one(
             &hash,
             object.json(),
         ))?;
+    crate::correlation::index_object(transaction, transaction.last_insert_rowid(), object)?;
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 

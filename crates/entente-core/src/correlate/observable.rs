@@ -192,11 +192,8 @@ fn network(address: u32, prefix: u32) -> Observable {
     let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
     let start = address & mask;
     let end = start | !mask;
-    let value = if prefix == 32 {
-        Ipv4Addr::from(start).to_string()
-    } else {
-        format!("{}/{prefix}", Ipv4Addr::from(start))
-    };
+    let value =
+        if prefix == 32 { Ipv4Addr::from(start).to_string() } else { format!("{}/{prefix}", Ipv4Addr::from(start)) };
     Observable { kind: Kind::Ipv4, value, range: Some((start, end)) }
 }
 
@@ -231,8 +228,11 @@ fn domain(text: &str) -> Option<Observable> {
             && label.len() <= 63
             && label.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
     };
-    (labels.len() >= 2 && lowered.len() <= 253 && labels.iter().all(label_ok))
-        .then_some(Observable { kind: Kind::Domain, value: lowered, range: None })
+    (labels.len() >= 2 && lowered.len() <= 253 && labels.iter().all(label_ok)).then_some(Observable {
+        kind: Kind::Domain,
+        value: lowered,
+        range: None,
+    })
 }
 
 fn url(text: &str) -> Option<Observable> {
@@ -293,9 +293,8 @@ pub(crate) fn hash(kind: Kind, algorithm: &str, hex: &str) -> Option<Observable>
     };
     let hex = hex.trim();
     let digest = match length {
-        Some(length) => {
-            (hex.len() == length && hex.bytes().all(|byte| byte.is_ascii_hexdigit())).then(|| hex.to_ascii_lowercase())?
-        }
+        Some(length) => (hex.len() == length && hex.bytes().all(|byte| byte.is_ascii_hexdigit()))
+            .then(|| hex.to_ascii_lowercase())?,
         None => (!hex.is_empty() && hex.len() <= 512 && !hex.contains(char::is_whitespace)).then(|| hex.to_owned())?,
     };
     Some(Observable { kind, value: format!("{name}:{digest}"), range: None })
