@@ -21,7 +21,11 @@ use crate::{Store, StoreError};
 use entente_core::correlate::observable::reverse_labels;
 use entente_core::correlate::{Kind, Observable, extract_json};
 use entente_core::stix::StixObject;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 /// A value held by more object versions than this stops correlating.
 pub const DEFAULT_CORRELATION_CAP: i64 = 1000;
@@ -80,14 +84,57 @@ pub struct CorrelatedValue {
     pub objects: Vec<CorrelatedObject>,
 }
 
-fn stored_text(observable: &Observable) -> String {
-    observable.reversed_domain().unwrap_or_else(|| observable.value().to_owned())
+/// Hash algorithms stored as a byte and the raw digest (half the hex text).
+const BINARY_HASHES: [(u8, &str); 6] =
+    [(1, "md5"), (2, "sha1"), (3, "sha256"), (4, "sha512"), (5, "sha3-256"), (6, "sha3-512")];
+
+/// The compact form kept in `correlation_values.value` (see migration 0009).
+fn stored_value(observable: &Observable) -> Value {
+    let text = observable.value();
+    match observable.kind() {
+        Kind::Ipv4 => Value::Integer(text.split_once('/').and_then(|(_, prefix)| prefix.parse().ok()).unwrap_or(32)),
+        Kind::Domain => Value::Text(reverse_labels(text)),
+        Kind::FileHash | Kind::CertificateHash => {
+            let binary = text.split_once(':').and_then(|(algorithm, digest)| {
+                let (code, _) = BINARY_HASHES.iter().find(|(_, name)| *name == algorithm)?;
+                let mut bytes = vec![*code];
+                bytes.extend(hex::decode(digest).ok()?);
+                Some(bytes)
+            });
+            binary.map_or_else(|| Value::Text(text.to_owned()), Value::Blob)
+        }
+        _ => Value::Text(text.to_owned()),
+    }
 }
 
-fn observable_from(kind: i64, text: &str) -> Option<Observable> {
+/// The observable back from its compact form.
+fn observable_from(kind: i64, value: Value, low: Option<i64>) -> Option<Observable> {
     let kind = Kind::from_code(kind)?;
-    let text = if kind == Kind::Domain { reverse_labels(text) } else { text.to_owned() };
+    let text = match (kind, value) {
+        (Kind::Ipv4, Value::Integer(prefix)) => format!("{}/{prefix}", Ipv4Addr::from(u32::try_from(low?).ok()?)),
+        (Kind::Domain, Value::Text(reversed)) => reverse_labels(&reversed),
+        (_, Value::Blob(bytes)) => {
+            let (code, digest) = bytes.split_first()?;
+            let (_, name) = BINARY_HASHES.iter().find(|(known, _)| known == code)?;
+            format!("{name}:{}", hex::encode(digest))
+        }
+        (_, Value::Text(text)) => text,
+        _ => return None,
+    };
     Observable::parse(kind, &text)
+}
+
+/// Registers `correlation_keys(json)`, the keys of the observables in an object's JSON
+/// as a JSON array: the delete trigger of migration 0009 calls it, so every connection
+/// that may delete objects needs it.
+pub(crate) fn register(connection: &Connection) -> Result<(), rusqlite::Error> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    connection.create_scalar_function("correlation_keys", 1, flags, |context| {
+        let json: Option<String> = context.get(0)?;
+        let keys: Vec<String> =
+            extract_json(json.as_deref().unwrap_or("")).iter().map(|found| found.key().to_string()).collect();
+        Ok(format!("[{}]", keys.join(",")))
+    })
 }
 
 /// Types whose JSON can carry an observable: the others are not even parsed.
@@ -123,8 +170,8 @@ fn index_observables(
 ) -> Result<(), StoreError> {
     for observable in observables {
         let key = observable.key();
-        let text = stored_text(observable);
-        let found: Option<(String, i64, bool)> = transaction
+        let stored = stored_value(observable);
+        let found: Option<(Value, i64, bool)> = transaction
             .prepare_cached("SELECT value, objects, capped FROM correlation_values WHERE id = ?1")?
             .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
@@ -135,10 +182,10 @@ fn index_observables(
                     .prepare_cached(
                         "INSERT INTO correlation_values (id, kind, value, objects, low) VALUES (?1, ?2, ?3, 0, ?4)",
                     )?
-                    .execute((key, observable.kind().code(), &text, low))?;
+                    .execute((key, observable.kind().code(), &stored, low))?;
             }
             // Another value with the same 64-bit key: the newcomer is left uncorrelated.
-            Some((stored, _, _)) if stored != text => continue,
+            Some((held, _, _)) if held != stored => continue,
             Some((_, _, true)) => continue,
             Some((_, objects, false)) if objects >= cap => {
                 transaction.prepare_cached("UPDATE correlation_values SET capped = 1 WHERE id = ?1")?.execute([key])?;
@@ -209,21 +256,17 @@ impl Store {
         }
     }
 
-    /// The values indexed for the newest versions of an object, in any collection.
+    /// The values of the newest versions of an object, in any collection (read again
+    /// from their JSON: the index has no entry by object, see migration 0009).
     pub fn correlation_values_of(&self, stix_id: &str) -> Result<Vec<Observable>, StoreError> {
-        self.pool.read(|transaction| {
-            let mut statement = transaction.prepare_cached(
-                "SELECT DISTINCT v.kind, v.value FROM objects o
-                 JOIN correlation_postings p ON p.seq = o.seq
-                 JOIN correlation_values v ON v.id = p.value_id
-                 WHERE o.stix_id = ?1 AND o.is_last = 1",
-            )?;
-            let rows = statement.query_map([stix_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
-            let mut found: Vec<Observable> =
-                rows.filter_map(|row| row.ok().and_then(|(kind, text)| observable_from(kind, &text))).collect();
-            found.sort();
-            Ok(found)
-        })
+        let texts: Vec<String> = self.pool.read(|transaction| {
+            let mut statement =
+                transaction.prepare_cached("SELECT json FROM objects WHERE stix_id = ?1 AND is_last = 1")?;
+            let rows = statement.query_map([stix_id], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        let found: BTreeSet<Observable> = texts.iter().flat_map(|json| extract_json(json)).collect();
+        Ok(found.into_iter().collect())
     }
 
     /// Every value related to `observable` (the same value, parent domains and
@@ -253,31 +296,31 @@ impl Store {
 
 /// Subdomains of a domain, addresses and networks inside an IPv4 network: range scans.
 fn nearby(transaction: &Transaction<'_>, observable: &Observable) -> Result<Vec<(Observable, Link)>, StoreError> {
-    let (sql, low, high, link): (&str, rusqlite::types::Value, rusqlite::types::Value, Link) =
-        if let Some(reversed) = observable.reversed_domain() {
-            (
-                "SELECT kind, value FROM correlation_values WHERE kind = 3 AND value > ?1 AND value < ?2 LIMIT ?3",
-                format!("{reversed}.").into(),
-                format!("{reversed}/").into(),
-                Link::Subdomain,
-            )
-        } else if let Some((start, end)) = observable.range().filter(|(start, end)| start != end) {
-            (
-                "SELECT kind, value FROM correlation_values WHERE low IS NOT NULL AND low >= ?1 AND low <= ?2 LIMIT ?3",
-                i64::from(start).into(),
-                i64::from(end).into(),
-                Link::Contained,
-            )
-        } else {
-            return Ok(Vec::new());
-        };
+    let (sql, low, high, link): (&str, rusqlite::types::Value, rusqlite::types::Value, Link) = if let Some(reversed) =
+        observable.reversed_domain()
+    {
+        (
+            "SELECT kind, value, low FROM correlation_values WHERE kind = 3 AND value > ?1 AND value < ?2 LIMIT ?3",
+            format!("{reversed}.").into(),
+            format!("{reversed}/").into(),
+            Link::Subdomain,
+        )
+    } else if let Some((start, end)) = observable.range().filter(|(start, end)| start != end) {
+        (
+            "SELECT kind, value, low FROM correlation_values WHERE low IS NOT NULL AND low >= ?1 AND low <= ?2 LIMIT ?3",
+            i64::from(start).into(),
+            i64::from(end).into(),
+            Link::Contained,
+        )
+    } else {
+        return Ok(Vec::new());
+    };
     let mut statement = transaction.prepare_cached(sql)?;
-    let rows = statement
-        .query_map((low, high, NEARBY_LIMIT + 1), |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+    let rows = statement.query_map((low, high, NEARBY_LIMIT + 1), |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     let mut found = Vec::new();
     for row in rows {
-        let (kind, text) = row?;
-        let Some(inner) = observable_from(kind, &text) else { continue };
+        let (kind, value, low) = row?;
+        let Some(inner) = observable_from(kind, value, low) else { continue };
         // A network starting inside the queried one may still reach past its end.
         let inside = match (inner.range(), observable.range()) {
             (Some((_, inner_end)), Some((_, end))) => inner_end <= end,
@@ -298,12 +341,12 @@ fn holders(
     exclude: Option<&str>,
 ) -> Result<Option<CorrelatedValue>, StoreError> {
     let key = observable.key();
-    let found: Option<(String, i64, bool)> = transaction
+    let found: Option<(Value, i64, bool)> = transaction
         .prepare_cached("SELECT value, objects, capped FROM correlation_values WHERE id = ?1")?
         .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
-    let Some((text, indexed, capped)) = found else { return Ok(None) };
-    if text != stored_text(&observable) {
+    let Some((held, indexed, capped)) = found else { return Ok(None) };
+    if held != stored_value(&observable) {
         return Ok(None);
     }
     if capped {
@@ -337,4 +380,18 @@ fn holders(
     })?;
     let objects = rows.collect::<Result<Vec<_>, _>>()?;
     Ok((!objects.is_empty()).then_some(CorrelatedValue { observable, link, over_correlated: false, indexed, objects }))
+}
+
+impl Store {
+    /// Bytes on disk of each correlation table and index (SQLite's `dbstat`): what the
+    /// benchmark reports against the size of the values indexed.
+    pub fn correlation_storage(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.pool.read(|transaction| {
+            let mut statement = transaction.prepare(
+                "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'correlation%' GROUP BY name ORDER BY name",
+            )?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
 }
