@@ -6,6 +6,7 @@
 
 mod auth;
 mod bad_input;
+mod correlations;
 mod discovery;
 mod federation;
 mod filters;
