@@ -81,17 +81,11 @@ fn from_pattern(parsed: &pattern::Pattern, found: &mut BTreeSet<Observable>) {
             })
             .collect();
         let object_type = comparison.path.object_type.as_str();
-        let read: Box<dyn Fn(&str) -> Option<Observable>> = match (object_type, steps.as_slice()) {
-            ("file", ["hashes", algorithm]) => {
-                let algorithm = (*algorithm).to_owned();
-                Box::new(move |text| hash(Kind::FileHash, &algorithm, text))
-            }
-            ("x509-certificate", ["hashes", algorithm]) => {
-                let algorithm = (*algorithm).to_owned();
-                Box::new(move |text| hash(Kind::CertificateHash, &algorithm, text))
-            }
-            ("network-traffic", ["src_ref" | "dst_ref", "value"]) => Box::new(|text| value_of("address", text)),
-            (_, ["value"]) => Box::new(move |text| value_of(object_type, text)),
+        let target = match (object_type, steps.as_slice()) {
+            ("file", ["hashes", algorithm]) => Target::Hash(Kind::FileHash, algorithm),
+            ("x509-certificate", ["hashes", algorithm]) => Target::Hash(Kind::CertificateHash, algorithm),
+            ("network-traffic", ["src_ref" | "dst_ref", "value"]) => Target::Value("address"),
+            (_, ["value"]) => Target::Value(object_type),
             _ => continue,
         };
         let constants: Vec<&Constant> = match &comparison.value {
@@ -100,8 +94,23 @@ fn from_pattern(parsed: &pattern::Pattern, found: &mut BTreeSet<Observable>) {
         };
         for constant in constants {
             if let Constant::String(text) = constant {
-                found.extend(read(text));
+                found.extend(target.read(text));
             }
+        }
+    }
+}
+
+/// What a comparison's path names: a hash of some algorithm, or a typed value.
+enum Target<'a> {
+    Hash(Kind, &'a str),
+    Value(&'a str),
+}
+
+impl Target<'_> {
+    fn read(&self, text: &str) -> Option<Observable> {
+        match self {
+            Target::Hash(kind, algorithm) => hash(*kind, algorithm, text),
+            Target::Value(object_type) => value_of(object_type, text),
         }
     }
 }

@@ -32,7 +32,7 @@ async fn a_reader_sees_correlations_only_in_collections_it_may_read() {
     let parent = indicator(2, "[domain-name:value = 'example.com']");
     let secret = indicator(3, "[domain-name:value = 'evil.example.com']");
     node.store.add_objects(INTELLIGENCE, &[open.clone(), parent.clone()], now_micros()).expect("add");
-    node.store.add_objects(VAULT, &[secret.clone()], now_micros()).expect("add");
+    node.store.add_objects(VAULT, std::slice::from_ref(&secret), now_micros()).expect("add");
 
     let path = format!("/api/v1/objects/{}/correlations", open.id());
     let as_reader: Value = node.get(&path, &node.tokens.reader).await.json().await.expect("json");
