@@ -565,3 +565,30 @@ async fn an_envoy_sees_only_correlations_to_objects_it_may_have() {
         get("/api/v1/correlations?value=198.51.100.7".into(), admin_token).await.json().await.expect("json");
     assert_eq!(listed(&everything).len(), 3, "{everything}");
 }
+
+/// Objects received by sync are indexed in the page's transaction, with the partner
+/// they came from; a revocation's tombstone takes the copy and its index rows away.
+#[tokio::test]
+async fn received_objects_correlate_with_their_source_until_revoked() {
+    let (a, b) = partners().await;
+    let shared = indicator(&[GREEN], &["cyber"]);
+    let own = indicator(&[GREEN], &["cyber"]);
+    add(&a, std::slice::from_ref(&shared));
+    add(&b, std::slice::from_ref(&own));
+    pull_everywhere(&[&b]).await;
+    let shared_id = shared["id"].as_str().expect("id");
+    let value = entente_core::correlate::Observable::guess("198.51.100.7").expect("an address");
+    let holders = |store: &Store| -> Vec<(String, Option<String>, Option<String>)> {
+        let found = store.correlate(&value, own["id"].as_str()).expect("correlate");
+        found
+            .into_iter()
+            .flat_map(|value| value.objects)
+            .map(|object| (object.row.id, object.originator, object.received_from))
+            .collect()
+    };
+    assert_eq!(holders(&b.store), [(shared_id.to_owned(), Some(a.id.to_string()), Some(a.id.to_string()))]);
+
+    revoke(&a, shared_id, "withdrawn");
+    pull_everywhere(&[&b]).await;
+    assert!(holders(&b.store).is_empty(), "the revoked copy no longer correlates");
+}
