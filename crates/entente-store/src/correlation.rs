@@ -231,8 +231,9 @@ impl Store {
         })
     }
 
-    /// Indexes every stored version that has no index rows yet (a database made before
-    /// correlation existed); returns how many versions were read.
+    /// Indexes every stored version that can carry a value (a database made before
+    /// correlation existed); returns how many versions were read. Idempotent: a
+    /// posting already there is not added twice nor counted twice.
     pub fn reindex_correlations(&self) -> Result<usize, StoreError> {
         let mut after = 0i64;
         let mut read = 0;
@@ -241,7 +242,6 @@ impl Store {
                 let mut statement = transaction.prepare_cached(
                     "SELECT seq, json FROM objects WHERE seq > ?1 AND type IN
                      ('indicator','ipv4-addr','ipv6-addr','domain-name','url','email-addr','file','x509-certificate')
-                     AND NOT EXISTS (SELECT 1 FROM correlation_postings WHERE correlation_postings.seq = objects.seq)
                      ORDER BY seq LIMIT 1000",
                 )?;
                 let rows = statement.query_map([after], |row| Ok((row.get(0)?, row.get(1)?)))?;
@@ -393,5 +393,37 @@ impl Store {
             let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{observable_from, stored_value};
+    use entente_core::correlate::{Kind, Observable};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The compact form gives back the observable it was made from, for every kind.
+        #[test]
+        fn compact_forms_round_trip(
+            address in any::<u32>(), prefix in 0u32..=32, digest in proptest::collection::vec(any::<u8>(), 32),
+            labels in proptest::collection::vec("[a-z][a-z0-9-]{0,8}", 2..5), fuzzy in "[0-9A-Za-z:+/]{8,40}",
+        ) {
+            let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+            let cases = [
+                (Kind::Ipv4, format!("{}/{prefix}", std::net::Ipv4Addr::from(address))),
+                (Kind::Domain, labels.join(".")),
+                (Kind::Url, format!("https://{}/x?y", labels.join("."))),
+                (Kind::FileHash, format!("sha256:{hex}")),
+                (Kind::CertificateHash, format!("md5:{}", &hex[..32])),
+                (Kind::FileHash, format!("ssdeep:{fuzzy}")),
+            ];
+            for (kind, text) in cases {
+                let observable = Observable::parse(kind, &text).expect("a valid value");
+                let low = observable.range().map(|(start, _)| i64::from(start));
+                let back = observable_from(kind.code(), stored_value(&observable), low);
+                prop_assert_eq!(back.as_ref(), Some(&observable));
+            }
+        }
     }
 }

@@ -129,6 +129,8 @@ fn domains_correlate_with_their_parents_and_subdomains() {
 fn reindex_fills_the_index_for_versions_stored_without_it() {
     let (_dir, store, collection) = new_store();
     store.add_objects(&collection, &[sco("url", 1, "HTTP://Example.org/a")], 10).unwrap();
-    assert_eq!(store.reindex_correlations().unwrap(), 0, "already indexed on insert");
-    assert_eq!(holders(&store, "http://example.org/a", None).len(), 1);
+    assert_eq!(store.reindex_correlations().unwrap(), 1, "every version that may carry a value is read");
+    let found = store.correlate(&Observable::guess("http://example.org/a").unwrap(), None).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].indexed, 1, "indexing twice neither duplicates nor double-counts");
 }
