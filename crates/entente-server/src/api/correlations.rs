@@ -19,7 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use entente_core::StixId;
 use entente_core::correlate::{Observable, extract_json};
-use entente_core::taxii::Filter;
+use entente_core::taxii::{Filter, FilterScope};
 use entente_store::{CorrelatedObject, CorrelatedValue, Page};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -103,9 +103,11 @@ pub(crate) async fn of_object(
     let body = blocking(move || {
         let sight = Sight::of(&state, &caller)?;
         // The object itself must be visible to the caller, or its values would leak.
+        // Its newest version in each collection, as the index correlates newest versions only.
+        let newest = Filter::parse(&[], FilterScope::Object).map_err(|error| ApiError::internal(error.to_string()))?;
         let mut held = Vec::new();
         for collection in &sight.collections {
-            held.extend(state.store.query_full(collection, Some(id.as_str()), &Filter::everything(), 1000)?.rows);
+            held.extend(state.store.query_full(collection, Some(id.as_str()), &newest, 1000)?.rows);
         }
         if let Some(gate) = &sight.gate {
             held = released::filter(&state, gate, Page { rows: held, next: None }, false)?.rows;

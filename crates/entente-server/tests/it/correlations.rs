@@ -34,8 +34,18 @@ async fn a_reader_sees_correlations_only_in_collections_it_may_read() {
     node.store.add_objects(INTELLIGENCE, &[open.clone(), parent.clone()], now_micros()).expect("add");
     node.store.add_objects(VAULT, std::slice::from_ref(&secret), now_micros()).expect("add");
 
+    // An older version of the object held another value: only the newest one counts.
+    let older = json!({
+        "type": "indicator", "spec_version": "2.1", "id": open.id().as_str(),
+        "created": "2025-01-01T00:00:00.000Z", "modified": "2025-01-01T00:00:00.000Z",
+        "pattern": "[domain-name:value = 'old.example.org']", "pattern_type": "stix", "valid_from": "2025-01-01T00:00:00Z",
+    });
+    let older = StixObject::from_json(&older.to_string()).expect("valid indicator");
+    node.store.add_objects(INTELLIGENCE, &[older], now_micros()).expect("add");
+
     let path = format!("/api/v1/objects/{}/correlations", open.id());
     let as_reader: Value = node.get(&path, &node.tokens.reader).await.json().await.expect("json");
+    assert_eq!(as_reader["values"].as_array().map(Vec::len), Some(1), "{as_reader}");
     assert_eq!(as_reader["values"][0]["value"], "evil.example.com");
     assert_eq!(
         holders(&as_reader["values"][0]),
