@@ -212,6 +212,8 @@ fn main() {
         total as f64 / elapsed
     );
     println!("peak RSS              {} MiB", peak_rss_kib() / 1024);
+    let (distinct, postings, capped) = store.correlation_summary().expect("summary");
+    println!("distinct values       {distinct} ({postings} postings, {capped} over-correlated at the cap of 1,000)");
     for (name, bytes) in &sizes {
         println!("  {name:<34} {:>8.1} MiB", *bytes as f64 / 1048576.0);
     }

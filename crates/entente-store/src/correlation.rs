@@ -19,7 +19,7 @@
 
 use crate::{Store, StoreError};
 use entente_core::correlate::observable::reverse_labels;
-use entente_core::correlate::{Kind, Observable, extract_json};
+use entente_core::correlate::{CARRIER_TYPES, Kind, Observable, extract_json};
 use entente_core::stix::StixObject;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
@@ -137,13 +137,10 @@ pub(crate) fn register(connection: &Connection) -> Result<(), rusqlite::Error> {
     })
 }
 
-/// Types whose JSON can carry an observable: the others are not even parsed.
-const INDEXED_TYPES: [&str; 8] =
-    ["indicator", "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "file", "x509-certificate"];
-
 /// Indexes the version just inserted as `seq` (called by `add_one`).
 pub(crate) fn index_object(transaction: &Transaction<'_>, seq: i64, object: &StixObject) -> Result<(), StoreError> {
-    if !INDEXED_TYPES.contains(&object.object_type()) {
+    // Types that cannot carry a value are not even parsed.
+    if !CARRIER_TYPES.contains(&object.object_type()) {
         return Ok(());
     }
     let observables = extract_json(object.json());
@@ -383,6 +380,17 @@ fn holders(
 }
 
 impl Store {
+    /// Distinct values, postings and over-correlated values held.
+    pub fn correlation_summary(&self) -> Result<(i64, i64, i64), StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction.query_row(
+                "SELECT count(*), coalesce(sum(objects), 0), coalesce(sum(capped), 0) FROM correlation_values",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?)
+        })
+    }
+
     /// Bytes on disk of each correlation table and index (SQLite's `dbstat`): what the
     /// benchmark reports against the size of the values indexed.
     pub fn correlation_storage(&self) -> Result<Vec<(String, i64)>, StoreError> {

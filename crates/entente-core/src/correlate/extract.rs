@@ -16,6 +16,11 @@ use crate::pattern::{self, Constant, Operator, PathStep};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+/// The object types that can carry a value; the others are never read. (Migration
+/// 0009's delete trigger names the same list.)
+pub const CARRIER_TYPES: [&str; 8] =
+    ["indicator", "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "file", "x509-certificate"];
+
 /// At most this many values are indexed per object.
 pub const MAX_OBSERVABLES_PER_OBJECT: usize = 1000;
 

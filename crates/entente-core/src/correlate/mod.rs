@@ -21,5 +21,5 @@ pub mod observable;
 #[cfg(test)]
 mod tests;
 
-pub use extract::{MAX_OBSERVABLES_PER_OBJECT, extract, extract_json};
+pub use extract::{CARRIER_TYPES, MAX_OBSERVABLES_PER_OBJECT, extract, extract_json};
 pub use observable::{Kind, Observable};
