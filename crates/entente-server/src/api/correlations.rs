@@ -24,6 +24,11 @@ use entente_store::{CorrelatedObject, CorrelatedValue, Page};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
+/// At most this many holders are listed per value, the oldest first; `more` says
+/// there are others the caller may see. Keeps an answer small when a network query
+/// reaches a hundred related values held by up to the cap each.
+const HOLDERS_LISTED: usize = 100;
+
 /// What the caller may see: readable collections, and the gate for an envoy.
 struct Sight {
     collections: BTreeSet<String>,
@@ -76,13 +81,15 @@ fn correlations(
     for CorrelatedValue { observable: related, link, over_correlated, indexed, objects } in
         state.store.correlate(observable, exclude)?
     {
-        let objects = sight.keep(state, objects)?;
+        let mut objects = sight.keep(state, objects)?;
         if objects.is_empty() && !over_correlated {
             continue;
         }
+        let more = objects.len() > HOLDERS_LISTED;
+        objects.truncate(HOLDERS_LISTED);
         shown.push(json!({
             "kind": related.kind().name(), "value": related.value(), "link": link.name(),
-            "over_correlated": over_correlated, "indexed": indexed,
+            "over_correlated": over_correlated, "indexed": indexed, "more": more,
             "objects": objects.iter().map(|object| sight.render(object)).collect::<Vec<_>>(),
         }));
     }

@@ -56,6 +56,7 @@ async fn a_reader_sees_correlations_only_in_collections_it_may_read() {
     let seen: Vec<String> = holders(&as_admin["values"][0]).into_iter().map(|(_, id, _)| id).collect();
     assert!(seen.contains(&secret.id().to_string()), "the admin reads the vault: {as_admin}");
     assert_eq!(as_admin["values"][0]["correlations"][0]["objects"][0]["received_from"], Value::Null);
+    assert_eq!(as_admin["values"][0]["correlations"][0]["more"], false);
 
     // An object the caller may not read does not exist for it.
     let hidden = node.get(&format!("/api/v1/objects/{}/correlations", secret.id()), &node.tokens.reader).await;
