@@ -122,9 +122,12 @@ impl Observable {
     }
 
     /// Guesses the kind of a raw value a user typed: an IP, CIDR, URL, e-mail,
-    /// `algorithm:hex` hash, a bare hex hash (by length), or a domain.
+    /// `algorithm:hex` hash, a bare hex hash (by length), or a domain. Values defanged
+    /// the way reports write them (`hxxp://evil[.]example`, `a[@]b[.]org`) are
+    /// read as the real value.
     pub fn guess(text: &str) -> Option<Observable> {
-        let text = text.trim();
+        let refanged = refang(text.trim());
+        let text = refanged.as_str();
         if let Some(found) = ipv4(text).or_else(|| ipv6(text)) {
             return Some(found);
         }
@@ -181,6 +184,18 @@ impl Observable {
     pub fn reversed_domain(&self) -> Option<String> {
         (self.kind == Kind::Domain).then(|| reverse_labels(&self.value))
     }
+}
+
+/// Undoes the usual defanging of indicators in reports.
+fn refang(text: &str) -> String {
+    let mut text = text.replace("[.]", ".").replace("(.)", ".").replace("[@]", "@").replace("[at]", "@");
+    text = text.replace("[:]", ":").replace("[://]", "://");
+    for (defanged, scheme) in [("hxxps", "https"), ("hxxp", "http"), ("fxp", "ftp")] {
+        if text.get(..defanged.len()).is_some_and(|start| start.eq_ignore_ascii_case(defanged)) {
+            text = format!("{scheme}{}", &text[defanged.len()..]);
+        }
+    }
+    text
 }
 
 /// Reverses dot-separated labels; its own inverse.

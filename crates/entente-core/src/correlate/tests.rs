@@ -68,6 +68,14 @@ fn domains_know_their_parents() {
 }
 
 #[test]
+fn guess_reads_defanged_values() {
+    let value = |text: &str| Observable::guess(text).map(|found| found.value().to_owned());
+    assert_eq!(value("hxxps://Evil[.]example[.]com/x").as_deref(), Some("https://evil.example.com/x"));
+    assert_eq!(value("198.51.100[.]7").as_deref(), Some("198.51.100.7"));
+    assert_eq!(value("bob[@]mail[.]example").as_deref(), Some("bob@mail.example"));
+}
+
+#[test]
 fn guess_reads_hashes_with_and_without_algorithm() {
     let bare = Observable::guess("D41D8CD98F00B204E9800998ECF8427E").expect("md5");
     assert_eq!(bare.value(), "md5:d41d8cd98f00b204e9800998ecf8427e");

@@ -51,3 +51,14 @@ fn correlate_says_what_to_give_when_it_cannot_read_the_target() {
         .assert_failure_mentioning("no object");
     node.run(&["intel", "correlate", "--reindex"]).assert_success();
 }
+
+#[test]
+fn correlate_help_teaches_by_example() {
+    let help = Node::new().run(&["intel", "correlate", "--help"]);
+    help.assert_success();
+    for expected in
+        ["Who else knows this?", "entente intel correlate 198.51.100.7", "--cap", "--reindex", "over-correlated"]
+    {
+        assert!(help.stdout.contains(expected), "`intel correlate --help` lacks {expected:?}:\n{}", help.stdout);
+    }
+}
