@@ -8,6 +8,9 @@
 //! - A cyber-observable: `value` of the address, domain, URL and e-mail types; the
 //!   `hashes` of a file or an X.509 certificate.
 //!
+//! A URL also yields its host (domain or address) and an e-mail address its domain, so
+//! that asking about a domain finds the URLs and mailboxes on it.
+//!
 //! Values are deduplicated and capped at [`MAX_OBSERVABLES_PER_OBJECT`], so one
 //! object with a huge pattern cannot make the index grow without bound.
 
@@ -54,6 +57,8 @@ pub fn extract(object: &Value) -> Vec<Observable> {
         }
         _ => {}
     }
+    let hosts: Vec<Observable> = found.iter().filter_map(Observable::host).collect();
+    found.extend(hosts);
     found.into_iter().take(MAX_OBSERVABLES_PER_OBJECT).collect()
 }
 

@@ -153,6 +153,25 @@ impl Observable {
         domain(text)
     }
 
+    /// The host a URL points at (a domain or an IP address) or an e-mail address's
+    /// domain: an object naming `https://evil.example/x` also knows `evil.example`.
+    pub fn host(&self) -> Option<Observable> {
+        match self.kind {
+            Kind::Url => {
+                let (_, rest) = self.value.split_once("://")?;
+                let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+                let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+                if let Some(bracketed) = host_port.strip_prefix('[') {
+                    return ipv6(bracketed.split(']').next()?);
+                }
+                let host = host_port.split(':').next()?;
+                ipv4(host).or_else(|| domain(host))
+            }
+            Kind::Email => domain(self.value.rsplit_once('@')?.1),
+            _ => None,
+        }
+    }
+
     /// For a domain: its parents with at least two labels (`a.b.example.com` →
     /// `b.example.com`, `example.com`), nearest first. Empty for other kinds.
     pub fn parent_domains(&self) -> Vec<Observable> {

@@ -23,7 +23,10 @@ fn an_indicator_pattern_yields_its_equality_values() {
         [
             "ipv4=198.51.100.0/24",
             "ipv6=2001:db8::1",
+            "domain=example.com",
+            "domain=example.org",
             "domain=www.example.com",
+            "domain=x.org",
             "url=http://example.com/",
             "url=https://x.org/A?b",
             "email=Alice@example.org",
@@ -65,6 +68,16 @@ fn domains_know_their_parents() {
     assert_eq!(parents, ["b.example.com", "example.com"]);
     assert_eq!(domain.reversed_domain().as_deref(), Some("com.example.b.a"));
     assert_eq!(Observable::guess("localhost"), None);
+}
+
+#[test]
+fn urls_and_mailboxes_know_their_hosts() {
+    let host = |text: &str| Observable::guess(text).and_then(|found| found.host()).map(|h| h.value().to_owned());
+    assert_eq!(host("https://user@Evil.example:8443/a?b").as_deref(), Some("evil.example"));
+    assert_eq!(host("http://198.51.100.7:8080/").as_deref(), Some("198.51.100.7"));
+    assert_eq!(host("http://[2001:db8::1]:80/").as_deref(), Some("2001:db8::1"));
+    assert_eq!(host("alice@Mail.Example.org").as_deref(), Some("mail.example.org"));
+    assert_eq!(host("example.org"), None);
 }
 
 #[test]
