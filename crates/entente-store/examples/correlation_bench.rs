@@ -5,7 +5,8 @@
 //! Run: `bash bench/correlation.sh [N]` (default 1,000,000), or directly
 //! `cargo run --release -p entente-store --example correlation_bench -- 1000000`.
 //!
-//! Each object carries one value, so N objects index N values. About a third of the
+//! Each object carries one value (a URL or an e-mail address also its host, as in
+//! production), so N objects index a little more than N values. About a third of the
 //! values are drawn (with repetition, as real intelligence repeats) from the Zeek logs
 //! in `../shared/data/zeek/` — queried and answered domains, client and server
 //! addresses, TLS server names, certificate fingerprints — and the rest are generated
