@@ -60,6 +60,14 @@ impl Sight {
         Ok(readable.into_iter().filter(|object| allowed.contains(&object.row.id)).collect())
     }
 
+    /// Who knows the value, in one list: each holder's originator, or `local` for
+    /// objects never sealed (added here). Not for envoys.
+    fn sources(&self, objects: &[CorrelatedObject]) -> Option<BTreeSet<String>> {
+        (!self.envoy).then(|| {
+            objects.iter().map(|object| object.originator.clone().unwrap_or_else(|| "local".to_owned())).collect()
+        })
+    }
+
     fn render(&self, object: &CorrelatedObject) -> Value {
         let mut shown = json!({"id": object.row.id, "type": object.object_type, "collection": object.collection_id});
         if !self.envoy {
@@ -86,12 +94,17 @@ fn correlations(
             continue;
         }
         let more = objects.len() > HOLDERS_LISTED;
+        let sources = sight.sources(&objects);
         objects.truncate(HOLDERS_LISTED);
-        shown.push(json!({
+        let mut entry = json!({
             "kind": related.kind().name(), "value": related.value(), "link": link.name(),
             "over_correlated": over_correlated, "indexed": indexed, "more": more,
             "objects": objects.iter().map(|object| sight.render(object)).collect::<Vec<_>>(),
-        }));
+        });
+        if let Some(sources) = sources {
+            entry["sources"] = json!(sources);
+        }
+        shown.push(entry);
     }
     Ok(shown)
 }

@@ -57,6 +57,7 @@ async fn a_reader_sees_correlations_only_in_collections_it_may_read() {
     assert!(seen.contains(&secret.id().to_string()), "the admin reads the vault: {as_admin}");
     assert_eq!(as_admin["values"][0]["correlations"][0]["objects"][0]["received_from"], Value::Null);
     assert_eq!(as_admin["values"][0]["correlations"][0]["more"], false);
+    assert_eq!(as_admin["values"][0]["correlations"][0]["sources"], json!(["local"]));
 
     // An object the caller may not read does not exist for it.
     let hidden = node.get(&format!("/api/v1/objects/{}/correlations", secret.id()), &node.tokens.reader).await;

@@ -24,6 +24,8 @@ struct Related {
     link: &'static str,
     over_correlated: bool,
     indexed: i64,
+    /// Every holder's originator, or `local` for objects added here and never sealed.
+    sources: std::collections::BTreeSet<String>,
     objects: Vec<Holder>,
 }
 
@@ -83,7 +85,7 @@ pub fn run(store: &Store, target: Option<&str>, reindex: bool, cap: Option<i64>,
 
 fn related(found: CorrelatedValue) -> Related {
     let mut seen = std::collections::BTreeSet::new();
-    let objects = found
+    let objects: Vec<Holder> = found
         .objects
         .into_iter()
         .filter(|object| seen.insert(object.row.id.clone()))
@@ -95,7 +97,10 @@ fn related(found: CorrelatedValue) -> Related {
             received_from: object.received_from,
         })
         .collect();
+    let sources =
+        objects.iter().map(|holder| holder.originator.clone().unwrap_or_else(|| "local".to_owned())).collect();
     Related {
+        sources,
         kind: found.observable.kind().name(),
         value: found.observable.value().to_owned(),
         link: found.link.name(),
@@ -123,7 +128,8 @@ fn human(answer: &Answer) -> String {
                 ));
                 continue;
             }
-            lines.push(format!("  {} {}:", related.link, related.value));
+            let sources: Vec<&str> = related.sources.iter().map(String::as_str).collect();
+            lines.push(format!("  {} {} (known by {}):", related.link, related.value, sources.join(", ")));
             for holder in &related.objects {
                 let source = match (&holder.originator, &holder.received_from) {
                     (_, Some(partner)) => format!("received from {partner}"),

@@ -30,6 +30,7 @@ fn correlate_lists_the_other_holders_of_an_objects_values() {
         [("same", lines[1]["id"].as_str().expect("id")), ("containing-network", lines[2]["id"].as_str().expect("id"))]
     );
     assert_eq!(correlations[0]["objects"][0]["received_from"], serde_json::Value::Null);
+    assert_eq!(correlations[0]["sources"], serde_json::json!(["local"]));
 
     let text = node.run(&["intel", "correlate", "203.0.113.0/24"]);
     text.assert_success();
