@@ -269,8 +269,15 @@ fn domain(text: &str) -> Option<Observable> {
     })
 }
 
+/// Longer URLs are not indexed: they are payloads rather than indicators, and one
+/// would cost the index more than a thousand ordinary values.
+pub const MAX_URL_LENGTH: usize = 2048;
+
 fn url(text: &str) -> Option<Observable> {
     let text = text.trim();
+    if text.len() > MAX_URL_LENGTH {
+        return None;
+    }
     let (scheme, rest) = text.split_once("://")?;
     if scheme.is_empty() || !scheme.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte)) {
         return None;
@@ -304,7 +311,8 @@ fn url(text: &str) -> Option<Observable> {
 
 fn email(text: &str) -> Option<Observable> {
     let (local, domain_part) = text.trim().rsplit_once('@')?;
-    if local.is_empty() || local.contains(char::is_whitespace) {
+    // RFC 5321 limits the local part to 64 octets.
+    if local.is_empty() || local.len() > 64 || local.contains(char::is_whitespace) {
         return None;
     }
     let domain_part = domain(domain_part)?;

@@ -81,6 +81,13 @@ fn urls_and_mailboxes_know_their_hosts() {
 }
 
 #[test]
+fn oversized_values_are_not_indexed() {
+    let long_url = format!("https://example.org/{}", "a".repeat(3000));
+    assert_eq!(Observable::guess(&long_url), None);
+    assert_eq!(Observable::guess(&format!("{}@example.org", "b".repeat(65))), None);
+}
+
+#[test]
 fn guess_reads_defanged_values() {
     let value = |text: &str| Observable::guess(text).map(|found| found.value().to_owned());
     assert_eq!(value("hxxps://Evil[.]example[.]com/x").as_deref(), Some("https://evil.example.com/x"));
