@@ -143,11 +143,12 @@ pub(crate) fn index_object(transaction: &Transaction<'_>, seq: i64, object: &Sti
     if !CARRIER_TYPES.contains(&object.object_type()) {
         return Ok(());
     }
-    let observables = extract_json(object.json());
-    if observables.is_empty() {
+    let cap = cap(transaction)?;
+    // A cap of 0 turns correlation off: nothing is extracted or written.
+    if cap == 0 {
         return Ok(());
     }
-    let cap = cap(transaction)?;
+    let observables = extract_json(object.json());
     index_observables(transaction, seq, &observables, cap)
 }
 
@@ -204,10 +205,11 @@ fn index_observables(
 
 impl Store {
     /// Sets how many object versions a value may correlate before it is marked
-    /// over-correlated (applies to values indexed from now on).
+    /// over-correlated (applies to values indexed from now on); 0 stops indexing
+    /// objects stored from now on (`reindex_correlations` catches up later).
     pub fn set_correlation_cap(&self, cap: i64) -> Result<(), StoreError> {
-        if cap < 1 {
-            return Err(StoreError::Invalid("the correlation cap must be at least 1".into()));
+        if cap < 0 {
+            return Err(StoreError::Invalid("the correlation cap cannot be negative (0 turns correlation off)".into()));
         }
         self.pool.write(|transaction| {
             transaction.execute(
@@ -224,6 +226,9 @@ impl Store {
     pub fn index_correlations(&self, batch: &[(i64, Vec<Observable>)]) -> Result<(), StoreError> {
         self.pool.write(|transaction| {
             let cap = cap(transaction)?;
+            if cap == 0 {
+                return Ok(());
+            }
             batch.iter().try_for_each(|(seq, observables)| index_observables(transaction, *seq, observables, cap))
         })
     }

@@ -414,7 +414,8 @@ pub enum IntelCommand {
         #[arg(long)]
         reindex: bool,
         /// Set how many objects a value may correlate before it counts as
-        /// over-correlated (applies to values indexed from now on).
+        /// over-correlated (applies to values indexed from now on); 0 turns
+        /// correlation off for objects stored from now on (--reindex catches up).
         #[arg(long, value_name = "N")]
         cap: Option<i64>,
         #[arg(long)]

@@ -93,7 +93,18 @@ fn a_value_over_the_cap_stops_correlating_and_says_so() {
     assert!(found[0].over_correlated);
     assert!(found[0].objects.is_empty());
     assert_eq!(found[0].indexed, 2, "postings stop at the cap");
-    assert!(store.set_correlation_cap(0).is_err());
+    assert!(store.set_correlation_cap(-1).is_err());
+
+    // A cap of 0 turns indexing off for what is stored from then on.
+    store.set_correlation_cap(0).unwrap();
+    store
+        .add_objects(
+            &collection,
+            &[indicator(9, "2021-01-01T00:00:00.000Z", "[domain-name:value = 'quiet.example']")],
+            20,
+        )
+        .unwrap();
+    assert!(store.correlate(&Observable::guess("quiet.example").unwrap(), None).unwrap().is_empty());
 }
 
 #[test]
