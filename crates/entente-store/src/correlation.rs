@@ -169,34 +169,34 @@ fn index_observables(
     for observable in observables {
         let key = observable.key();
         let stored = stored_value(observable);
-        let found: Option<(Value, i64, bool)> = transaction
-            .prepare_cached("SELECT value, objects, capped FROM correlation_values WHERE id = ?1")?
-            .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        let low = observable.range().map(|(start, _)| i64::from(start));
+        // The common path is two statements: add the value or count one more holder
+        // (unless it is capped, at the cap, or another value holds its 64-bit key),
+        // then the posting.
+        let counted: Option<i64> = transaction
+            .prepare_cached(
+                "INSERT INTO correlation_values (id, kind, value, objects, low) VALUES (?1, ?2, ?3, 1, ?4)
+                 ON CONFLICT(id) DO UPDATE SET objects = objects + 1
+                 WHERE value = excluded.value AND capped = 0 AND objects < ?5
+                 RETURNING objects",
+            )?
+            .query_row((key, observable.kind().code(), &stored, low, cap), |row| row.get(0))
             .optional()?;
-        match found {
-            None => {
-                let low = observable.range().map(|(start, _)| i64::from(start));
-                transaction
-                    .prepare_cached(
-                        "INSERT INTO correlation_values (id, kind, value, objects, low) VALUES (?1, ?2, ?3, 0, ?4)",
-                    )?
-                    .execute((key, observable.kind().code(), &stored, low))?;
-            }
-            // Another value with the same 64-bit key: the newcomer is left uncorrelated.
-            Some((held, _, _)) if held != stored => continue,
-            Some((_, _, true)) => continue,
-            Some((_, objects, false)) if objects >= cap => {
-                transaction.prepare_cached("UPDATE correlation_values SET capped = 1 WHERE id = ?1")?.execute([key])?;
-                continue;
-            }
-            Some(_) => {}
+        if counted.is_none() {
+            // At the cap: the value is over-correlated from now on. (A collision, where
+            // the text differs, leaves the newcomer uncorrelated and changes nothing.)
+            transaction
+                .prepare_cached("UPDATE correlation_values SET capped = 1 WHERE id = ?1 AND value = ?2 AND capped = 0")?
+                .execute((key, &stored))?;
+            continue;
         }
         let added = transaction
             .prepare_cached("INSERT OR IGNORE INTO correlation_postings (value_id, seq) VALUES (?1, ?2)")?
             .execute((key, seq))?;
-        if added > 0 {
+        if added == 0 {
+            // Indexed before (a reindex): the holder was already counted.
             transaction
-                .prepare_cached("UPDATE correlation_values SET objects = objects + 1 WHERE id = ?1")?
+                .prepare_cached("UPDATE correlation_values SET objects = objects - 1 WHERE id = ?1")?
                 .execute([key])?;
         }
     }
