@@ -12,6 +12,7 @@ pub mod alliance;
 pub mod auth;
 pub mod canonical;
 pub mod card;
+pub mod correlate;
 pub mod id;
 pub mod json;
 pub mod keys;

@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/objects/{id}/warnings", get(api::objects::warnings_of))
         .route("/api/v1/objects/{id}/score", get(api::objects::score_of))
         .route("/api/v1/designations/divergence", get(api::designations::divergence))
+        .route("/api/v1/objects/{id}/correlations", get(api::correlations::of_object))
+        .route("/api/v1/correlations", get(api::correlations::of_value))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

@@ -11,6 +11,7 @@
 
 mod alliances;
 mod collections;
+mod correlation;
 mod endings;
 mod error;
 mod federation;
@@ -31,6 +32,7 @@ mod designations;
 
 pub use alliances::{ActRecord, AllianceChange, CharterRecord};
 pub use collections::{ApiRoot, Collection, is_valid_api_root_name};
+pub use correlation::{CorrelatedObject, CorrelatedValue, DEFAULT_CORRELATION_CAP, Link};
 pub use designations::{DesignationImport, LinkRecord};
 pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;

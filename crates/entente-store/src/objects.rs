@@ -318,6 +318,7 @@ pub(crate) fn add_one(
     if is_last {
         crate::designations::index_latest(transaction, collection_id, object)?;
     }
+    crate::correlation::index_object(transaction, transaction.last_insert_rowid(), object)?;
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_alliances.sql"),
     include_str!("../migrations/0007_treaty_endings.sql"),
     include_str!("../migrations/0008_designations.sql"),
+    include_str!("../migrations/0009_correlation.sql"),
     include_str!("../migrations/0012_reference.sql"),
 ];
 

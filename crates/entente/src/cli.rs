@@ -443,6 +443,36 @@ pub enum IntelCommand {
     /// MISP feeds: pull the events of a feed into this node.
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Who else knows this? The objects sharing an observable value (IP, CIDR
+    /// containment, domain and subdomains, URL, e-mail, file hash, certificate
+    /// fingerprint) with an object, or holding a value you give, with where each came
+    /// from (its originator and the partner it was received from).
+    ///
+    /// Examples:
+    ///   entente intel correlate indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f
+    ///   entente intel correlate 198.51.100.7
+    ///   entente intel correlate 10.0.0.0/8 --json
+    ///   entente intel correlate sha256:e3b0c442…   (or a bare hex MD5/SHA-1/SHA-256)
+    ///
+    /// Values held by more objects than the cap (default 1000; set with --cap) are
+    /// reported as over-correlated, without their holders, as MISP does.
+    #[command(verbatim_doc_comment)]
+    Correlate {
+        /// An object id (`indicator--…`) or a raw value.
+        #[arg(required_unless_present_any = ["reindex", "cap"])]
+        target: Option<String>,
+        /// Index objects stored before correlation existed (a database from an older
+        /// entente); objects added since are indexed as they are stored.
+        #[arg(long)]
+        reindex: bool,
+        /// Set how many objects a value may correlate before it counts as
+        /// over-correlated (applies to values indexed from now on); 0 turns
+        /// correlation off for objects stored from now on (--reindex catches up).
+        #[arg(long, value_name = "N")]
+        cap: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const FEED_PULL_ABOUT: &str = "Pull a MISP feed into this node.\n\n\

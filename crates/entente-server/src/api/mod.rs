@@ -6,6 +6,7 @@
 //! the blocking pool, render. Errors are the same `ApiError` bodies as TAXII, with
 //! the diplomacy error codes (`illegal-move`, `fingerprint-mismatch`, …).
 
+pub(crate) mod correlations;
 pub(crate) mod objects;
 pub(crate) mod relations;
 // Issue 5: designations and their divergence.

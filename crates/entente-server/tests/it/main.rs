@@ -6,6 +6,7 @@
 
 mod auth;
 mod bad_input;
+mod correlations;
 mod designations;
 mod discovery;
 mod federation;

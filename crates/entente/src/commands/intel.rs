@@ -176,6 +176,9 @@ pub fn run(dir: &DataDir, command: IntelCommand, tls_ca: Option<&Path>) -> anyho
         IntelCommand::Revoke { id, reason, json } => {
             revoke(dir, &store, &id, &reason, json).map(|()| ExitCode::SUCCESS)
         }
+        IntelCommand::Correlate { target, reindex, cap, json } => {
+            super::correlate::run(&store, target.as_deref(), reindex, cap, json).map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 

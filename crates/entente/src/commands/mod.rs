@@ -3,6 +3,7 @@
 mod admin;
 mod alliance;
 mod audit;
+mod correlate;
 mod demo;
 mod init;
 mod intel;

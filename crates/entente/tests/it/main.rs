@@ -10,6 +10,7 @@
 
 mod admin;
 mod alliance;
+mod correlate;
 mod demo;
 mod designations;
 mod export;

@@ -514,3 +514,82 @@ async fn an_export_for_a_partner_goes_through_the_release_decision() {
     let stranger = StixId::parse("identity--99999999-9999-4999-8999-999999999999").unwrap();
     assert!(entente_server::federation::PartnerRelease::new(&a.diplomat, &stranger, now()).is_err());
 }
+
+/// "Who else knows this?" for a partner's envoy: only the objects the release decision
+/// lets it have, the same judgement as its TAXII reads; the node's own admin sees all.
+#[tokio::test]
+async fn an_envoy_sees_only_correlations_to_objects_it_may_have() {
+    let (a, b) = partners().await;
+    let green = indicator(&[GREEN], &["cyber"]);
+    let other_green = indicator(&[GREEN], &["cyber"]);
+    let red = indicator(&[RED], &["cyber"]);
+    add(&a, &[green.clone(), other_green.clone(), red.clone()]);
+    let token = envoy_token(&a, &b);
+    let id = |object: &Value| object["id"].as_str().expect("id").to_owned();
+    let listed = |answer: &Value| -> Vec<String> {
+        let correlations = answer["correlations"].as_array().cloned().unwrap_or_default();
+        let mut ids: Vec<String> = correlations
+            .iter()
+            .flat_map(|value| value["objects"].as_array().cloned().unwrap_or_default())
+            .map(|object| object["id"].as_str().expect("id").to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let get = |path: String, token: String| {
+        let request = a.client.get(a.url(&path)).bearer_auth(token);
+        async move { request.send().await.expect("GET") }
+    };
+
+    let by_value = get("/api/v1/correlations?value=198.51.100.7".into(), token.clone()).await;
+    assert_eq!(by_value.status(), 200);
+    let by_value: Value = by_value.json().await.expect("json");
+    let mut greens = vec![id(&green), id(&other_green)];
+    greens.sort();
+    assert_eq!(listed(&by_value), greens, "the red indicator is hidden: {by_value}");
+    assert!(!by_value.to_string().contains("originator"), "an envoy is not told sources");
+    assert!(!by_value.to_string().contains("sources"), "an envoy is not told sources");
+
+    let of_green: Value =
+        get(format!("/api/v1/objects/{}/correlations", id(&green)), token.clone()).await.json().await.expect("json");
+    assert_eq!(listed(&of_green["values"][0]), [id(&other_green)], "{of_green}");
+    let of_red = get(format!("/api/v1/objects/{}/correlations", id(&red)), token.clone()).await;
+    assert_eq!(of_red.status(), 404, "a red object does not exist for the envoy");
+
+    // The node's own users see every holder in the collections they may read.
+    let admin_token = format!("ent_admin_{}", uuid::Uuid::new_v4().simple());
+    let hash = entente_core::auth::TokenHash::of(&admin_token);
+    a.store
+        .create_token("corr-admin", "admin", entente_core::auth::Role::Admin, &hash, now().unix_micros())
+        .expect("token");
+    let everything: Value =
+        get("/api/v1/correlations?value=198.51.100.7".into(), admin_token).await.json().await.expect("json");
+    assert_eq!(listed(&everything).len(), 3, "{everything}");
+}
+
+/// Objects received by sync are indexed in the page's transaction, with the partner
+/// they came from; a revocation's tombstone takes the copy and its index rows away.
+#[tokio::test]
+async fn received_objects_correlate_with_their_source_until_revoked() {
+    let (a, b) = partners().await;
+    let shared = indicator(&[GREEN], &["cyber"]);
+    let own = indicator(&[GREEN], &["cyber"]);
+    add(&a, std::slice::from_ref(&shared));
+    add(&b, std::slice::from_ref(&own));
+    pull_everywhere(&[&b]).await;
+    let shared_id = shared["id"].as_str().expect("id");
+    let value = entente_core::correlate::Observable::guess("198.51.100.7").expect("an address");
+    let holders = |store: &Store| -> Vec<(String, Option<String>, Option<String>)> {
+        let found = store.correlate(&value, own["id"].as_str()).expect("correlate");
+        found
+            .into_iter()
+            .flat_map(|value| value.objects)
+            .map(|object| (object.row.id, object.originator, object.received_from))
+            .collect()
+    };
+    assert_eq!(holders(&b.store), [(shared_id.to_owned(), Some(a.id.to_string()), Some(a.id.to_string()))]);
+
+    revoke(&a, shared_id, "withdrawn");
+    pull_everywhere(&[&b]).await;
+    assert!(holders(&b.store).is_empty(), "the revoked copy no longer correlates");
+}
