@@ -22,6 +22,7 @@ pub mod pattern;
 pub mod relation;
 pub mod release;
 pub mod seal;
+pub mod search;
 pub mod stix;
 pub mod sync;
 pub mod taxii;

@@ -19,6 +19,7 @@ mod notes;
 mod objects;
 mod pool;
 mod schema;
+mod search;
 mod settings;
 mod status;
 mod sync;
@@ -33,6 +34,7 @@ pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, Trea
 pub use ledger::{LedgerQuery, LedgerRow};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
+pub use search::{SearchHit, SearchScope};
 pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
@@ -67,7 +69,10 @@ impl Store {
 
     fn open_inner(path: &Path, create: bool) -> Result<Store, StoreError> {
         let pool = Pool::open(path, create)?;
-        pool.write(schema::migrate)?;
+        pool.write(|transaction| {
+            schema::migrate(transaction)?;
+            search::backfill(transaction)
+        })?;
         Ok(Store { path: path.to_owned(), pool })
     }
 

@@ -314,6 +314,7 @@ pub(crate) fn add_one(
             &hash,
             object.json(),
         ))?;
+    crate::search::index(transaction, transaction.last_insert_rowid(), object.json())?;
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 

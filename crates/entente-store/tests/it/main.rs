@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod endings;
+mod search;
 mod story;
 mod versions;
