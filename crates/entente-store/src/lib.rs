@@ -20,6 +20,7 @@ mod objects;
 mod pool;
 mod schema;
 mod search;
+mod changes;
 mod settings;
 mod status;
 mod sync;

@@ -185,3 +185,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn changes_after_a_position_are_every_later_version_in_order_and_in_scope() {
+    let (_dir, store, collection) = new_store();
+    let start = store.latest_position().unwrap();
+    assert_eq!(start, 0);
+    store.add_objects(&collection, &[indicator(1, "2021-01-01T00:00:00.000Z", "One", "a.example")], 10).unwrap();
+    let middle = store.latest_position().unwrap();
+    store
+        .add_objects(
+            &collection,
+            &[
+                indicator(1, "2022-01-01T00:00:00.000Z", "One renamed", "a.example"),
+                object("malware", 2, "2021-01-01T00:00:00.000Z", r#","name":"Two","is_family":true"#),
+            ],
+            20,
+        )
+        .unwrap();
+    let scope = [collection.clone()];
+    let all = store.changes_after(start, &scope, &[], 10).unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.windows(2).all(|pair| pair[0].row.date_added_micros < pair[1].row.date_added_micros));
+    let later = store.changes_after(middle, &scope, &[], 10).unwrap();
+    assert_eq!(later.len(), 2);
+    assert_eq!(later[0].row.version, "2022-01-01T00:00:00.000Z");
+    assert_eq!(store.changes_after(middle, &scope, &["malware".into()], 10).unwrap().len(), 1);
+    assert_eq!(store.changes_after(start, &scope, &[], 2).unwrap().len(), 2);
+    assert!(store.changes_after(start, &["elsewhere".into()], &[], 10).unwrap().is_empty());
+    assert!(store.changes_after(store.latest_position().unwrap(), &scope, &[], 10).unwrap().is_empty());
+}
