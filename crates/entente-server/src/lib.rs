@@ -20,6 +20,7 @@ mod routes;
 mod state;
 mod taxii;
 pub mod tls;
+mod streams;
 
 pub use routes::router;
 pub use state::{AppState, ServerConfig};
@@ -70,6 +71,13 @@ async fn serve_with(
             let _ = sync_stopped.await;
         }))
     });
+    // Live streams never end by themselves: end them when shutdown starts, or the
+    // graceful shutdown would wait for them forever.
+    let streams = state.streams.clone();
+    let shutdown = async move {
+        shutdown.await;
+        streams.close();
+    };
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
     let served = match tls {

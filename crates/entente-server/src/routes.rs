@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/relations/{node}", get(api::relations::show))
         .route("/api/v1/relations/{node}/{move}", axum::routing::post(api::relations::step))
         .route("/api/v1/treaties/{hash}", get(api::relations::treaty))
+        .route("/api/v1/search", get(api::search::search))
+        .route("/api/v1/stream", get(api::stream::stream))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

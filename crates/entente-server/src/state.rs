@@ -46,6 +46,8 @@ pub struct AppState {
     pub(crate) syncer: Option<Syncer>,
     /// Extra roots trusted when this node calls partners.
     pub(crate) trusted_roots: TrustedRoots,
+    /// Wake-ups, shutdown and the cap of the live streams (`api/stream.rs`).
+    pub(crate) streams: Arc<crate::streams::StreamHub>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             diplomat: None,
             syncer: None,
             trusted_roots: TrustedRoots::default(),
+            streams: Arc::default(),
         }
     }
 

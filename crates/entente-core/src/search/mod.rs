@@ -11,7 +11,9 @@
 //! Invariant: pure. The store turns a [`Query`] into SQL; this module never sees it.
 
 mod document;
+mod highlight;
 mod query;
 
 pub use document::{Document, marking_filter_tokens, marking_token};
-pub use query::{MAX_LIMIT, Query, QueryError, SearchCursor};
+pub use highlight::{Highlight, highlight};
+pub use query::{MAX_LIMIT, Query, QueryError, SearchCursor, Term};

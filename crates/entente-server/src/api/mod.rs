@@ -7,6 +7,8 @@
 //! the diplomacy error codes (`illegal-move`, `fingerprint-mismatch`, …).
 
 pub(crate) mod relations;
+pub(crate) mod search;
+pub(crate) mod stream;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -5,7 +5,7 @@ pub(crate) mod add;
 pub(crate) mod collections;
 pub(crate) mod discovery;
 pub(crate) mod objects;
-mod released;
+pub(crate) mod released;
 pub(crate) mod status;
 
 use crate::auth::Caller;
