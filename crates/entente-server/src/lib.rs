@@ -18,9 +18,9 @@ mod metrics;
 mod ops;
 mod routes;
 mod state;
+mod streams;
 mod taxii;
 pub mod tls;
-mod streams;
 
 pub use routes::router;
 pub use state::{AppState, ServerConfig};

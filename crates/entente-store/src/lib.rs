@@ -10,6 +10,7 @@
 //! Migrations in `migrations/` are append-only and applied at open.
 
 mod alliances;
+mod changes;
 mod collections;
 mod endings;
 mod error;
@@ -20,7 +21,6 @@ mod objects;
 mod pool;
 mod schema;
 mod search;
-mod changes;
 mod settings;
 mod status;
 mod sync;

@@ -86,11 +86,8 @@ mod tests {
 
     #[test]
     fn the_name_is_preferred_and_hits_are_marked() {
-        let document = Document {
-            name: "Emotet loader".into(),
-            description: "The emotet botnet".into(),
-            ..Document::default()
-        };
+        let document =
+            Document { name: "Emotet loader".into(), description: "The emotet botnet".into(), ..Document::default() };
         let found = highlight(&document, &["emotet".into()]).expect("a hit");
         assert_eq!(found, Highlight { field: "name", text: "**Emotet** loader".into() });
         let found = highlight(&document, &["bot".into()]).expect("a prefix hit");

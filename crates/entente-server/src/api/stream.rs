@@ -105,8 +105,12 @@ pub(crate) async fn stream(
     // Refuse an envoy up front when the node cannot judge its releases at all.
     released::gate_for(&state, &caller, crate::clock::now())?;
     let slot = state.streams.admit().ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "too-many-streams", "this node has as many streams open as it serves")
-            .describe("retry in a while; the EventSource `retry` does this by itself")
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too-many-streams",
+            "this node has as many streams open as it serves",
+        )
+        .describe("retry in a while; the EventSource `retry` does this by itself")
     })?;
     let position = match options.after {
         Some(after) => after,
@@ -197,10 +201,10 @@ mod tests {
     #[test]
     fn the_header_wins_and_bad_ids_are_refused() {
         let mut headers = HeaderMap::new();
-        assert_eq!(options(&headers, Some("type=indicator&last_event_id=5")).ok(), Some(Options {
-            after: Some(5),
-            types: vec!["indicator".into()]
-        }));
+        assert_eq!(
+            options(&headers, Some("type=indicator&last_event_id=5")).ok(),
+            Some(Options { after: Some(5), types: vec!["indicator".into()] })
+        );
         headers.insert("last-event-id", HeaderValue::from_static("9"));
         assert_eq!(options(&headers, Some("last_event_id=5")).ok().and_then(|o| o.after), Some(9));
         for bad in ["last_event_id=-1", "last_event_id=x", "type=Bad", "colour=red"] {

@@ -13,6 +13,7 @@ mod fixtures;
 mod objects;
 mod pagination;
 mod pki;
+mod search;
 mod support;
 mod tls;
 mod versions;
