@@ -8,6 +8,7 @@ mod init;
 mod intel;
 mod keys;
 mod relations;
+mod search;
 mod serve;
 mod sync;
 mod token;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(command) => sync::run(&dir, command, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => audit::run(&dir, command),
         Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Search(args) => search::run(&dir, &args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -19,6 +19,7 @@ mod init;
 mod keys;
 mod peer;
 mod relations;
+mod search;
 mod serve;
 mod serve_tls;
 mod support;
