@@ -80,20 +80,35 @@ fn placeholders(count: usize) -> String {
     vec!["?"; count].join(",")
 }
 
+/// How many of the newest matching objects a ranked search ranks. Computing bm25 is
+/// work per match, so a word found in every object would cost a scan of the whole
+/// index; instead the ranking considers the `RANK_WINDOW` newest matches that pass the
+/// filters (in index order, which stops early) and orders those by relevance. A query
+/// that matches more than this is too broad to read anyway; more words or filters
+/// narrow it.
+pub const RANK_WINDOW: u32 = 10_000;
+
 /// The SQL of one batch: `count` candidates from `offset` in the query's order.
 fn build(query: &Query, scope: &SearchScope, offset: u64, count: u32) -> (String, Vec<Value>) {
     let mut parameters = Vec::new();
     let expression = query.match_expression();
-    let mut sql = match &expression {
-        Some(expression) => {
+    // CROSS JOIN keeps the index as the outer loop: driven from `objects`, SQLite would
+    // run the whole MATCH once per object row.
+    let mut sql = match (&expression, query.is_ranked()) {
+        (Some(expression), true) => {
             parameters.push(Value::from(expression.clone()));
-            let score = if query.is_ranked() { "search_text.rank" } else { "0.0" };
+            "SELECT o.seq AS seq, search_text.rank AS score FROM search_text
+             CROSS JOIN objects o ON o.seq = search_text.rowid WHERE search_text MATCH ? AND o.is_last = 1"
+                .to_owned()
+        }
+        (Some(expression), false) => {
+            parameters.push(Value::from(expression.clone()));
             format!(
-                "SELECT {COLUMNS}, {score} FROM search_text JOIN objects o ON o.seq = search_text.rowid
+                "SELECT {COLUMNS}, 0.0 FROM search_text CROSS JOIN objects o ON o.seq = search_text.rowid
                  WHERE search_text MATCH ? AND o.is_last = 1"
             )
         }
-        None => format!("SELECT {COLUMNS}, 0.0 FROM objects o WHERE o.is_last = 1"),
+        (None, _) => format!("SELECT {COLUMNS}, 0.0 FROM objects o WHERE o.is_last = 1"),
     };
     if let SearchScope::Collections(collections) = scope {
         sql.push_str(&format!(" AND o.collection_id IN ({})", placeholders(collections.len())));
@@ -112,12 +127,17 @@ fn build(query: &Query, scope: &SearchScope, offset: u64, count: u32) -> (String
         parameters.push(Value::from(until.key()));
     }
     push_sources(&mut sql, &mut parameters, &query.sources);
-    sql.push_str(match (&expression, query.is_ranked()) {
-        (Some(_), true) => " ORDER BY search_text.rank, o.seq",
+    match (&expression, query.is_ranked()) {
+        (Some(_), true) => {
+            sql = format!(
+                "SELECT {COLUMNS}, w.score FROM ({sql} ORDER BY search_text.rowid DESC LIMIT {RANK_WINDOW}) w
+                 CROSS JOIN objects o ON o.seq = w.seq ORDER BY w.score, w.seq"
+            );
+        }
         // Newest first; the index's own rowid order lets SQLite stop at the page.
-        (Some(_), false) => " ORDER BY search_text.rowid DESC",
-        (None, _) => " ORDER BY o.seq DESC",
-    });
+        (Some(_), false) => sql.push_str(" ORDER BY search_text.rowid DESC"),
+        (None, _) => sql.push_str(" ORDER BY o.seq DESC"),
+    }
     sql.push_str(" LIMIT ? OFFSET ?");
     parameters.push(Value::from(i64::from(count)));
     parameters.push(Value::from(i64::try_from(offset).unwrap_or(i64::MAX)));
