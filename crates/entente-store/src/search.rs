@@ -86,7 +86,7 @@ fn placeholders(count: usize) -> String {
 /// filters (in index order, which stops early) and orders those by relevance. A query
 /// that matches more than this is too broad to read anyway; more words or filters
 /// narrow it.
-pub const RANK_WINDOW: u32 = 10_000;
+pub const RANK_WINDOW: u32 = 2_000;
 
 /// The SQL of one batch: `count` candidates from `offset` in the query's order.
 fn build(query: &Query, scope: &SearchScope, offset: u64, count: u32) -> (String, Vec<Value>) {

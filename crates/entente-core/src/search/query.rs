@@ -332,18 +332,17 @@ mod tests {
 
         #[test]
         fn every_quote_in_an_expression_is_balanced(text in "[a-z\" ()*:^{}-]{0,80}") {
-            if let Ok(query) = parse(&[("q", &text)]) {
-                if let Some(expression) = query.match_expression() {
-                    // Strip the fixed column filter; what is left must be quoted strings
-                    // joined by AND, with doubled quotes inside.
-                    let body = expression
-                        .trim_start_matches("{name description aliases labels patterns} : (")
-                        .trim_end_matches(')');
-                    for part in body.split(" AND ") {
-                        let part = part.strip_suffix('*').unwrap_or(part);
-                        prop_assert!(part.len() >= 2 && part.starts_with('"') && part.ends_with('"'), "{}", part);
-                        prop_assert!(!part[1..part.len() - 1].replace("\"\"", "").contains('"'), "{}", part);
-                    }
+            let expression = parse(&[("q", &text)]).ok().and_then(|query| query.match_expression());
+            if let Some(expression) = expression {
+                // Strip the fixed column filter; what is left must be quoted strings
+                // joined by AND, with doubled quotes inside.
+                let body = expression
+                    .trim_start_matches("{name description aliases labels patterns} : (")
+                    .trim_end_matches(')');
+                for part in body.split(" AND ") {
+                    let part = part.strip_suffix('*').unwrap_or(part);
+                    prop_assert!(part.len() >= 2 && part.starts_with('"') && part.ends_with('"'), "{}", part);
+                    prop_assert!(!part[1..part.len() - 1].replace("\"\"", "").contains('"'), "{}", part);
                 }
             }
         }

@@ -49,9 +49,9 @@ fn free_text_finds_names_and_pattern_values_of_the_latest_version_only() {
     store
         .add_objects(&collection, &[first, indicator(2, "2021-01-01T00:00:00.000Z", "Qakbot", "other.example.net")], 1)
         .unwrap();
-    assert_eq!(ids(&everywhere(&store, &[("q", "emotet")])), [id.clone()]);
-    assert_eq!(ids(&everywhere(&store, &[("q", "evil.example.com")])), [id.clone()]);
-    assert_eq!(ids(&everywhere(&store, &[("q", "emo*")])), [id.clone()]);
+    assert_eq!(ids(&everywhere(&store, &[("q", "emotet")])), [id.as_str()]);
+    assert_eq!(ids(&everywhere(&store, &[("q", "evil.example.com")])), [id.as_str()]);
+    assert_eq!(ids(&everywhere(&store, &[("q", "emo*")])), [id.as_str()]);
     assert_eq!(everywhere(&store, &[("q", "example")]).len(), 2);
 
     // A new version renamed: the old name no longer finds it, the new one does, once.
@@ -60,7 +60,7 @@ fn free_text_finds_names_and_pattern_values_of_the_latest_version_only() {
         .unwrap();
     assert!(everywhere(&store, &[("q", "emotet")]).is_empty());
     let hits = everywhere(&store, &[("q", "heodo")]);
-    assert_eq!(ids(&hits), [id.clone()]);
+    assert_eq!(ids(&hits), [id.as_str()]);
     assert_eq!(hits[0].row.version, "2022-01-01T00:00:00.000Z");
 
     // Deleting every version empties the index for it.

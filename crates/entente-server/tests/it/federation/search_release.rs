@@ -51,7 +51,7 @@ async fn an_envoy_searches_and_streams_only_what_the_gate_allows_and_each_is_a_r
     let reds: Vec<Value> = (0..60).map(|_| indicator(&[RED], &["cyber"])).collect();
     // The allowed object sits behind more denied candidates than one batch holds.
     add(&a, &reds);
-    add(&a, &[green.clone()]);
+    add(&a, std::slice::from_ref(&green));
     let token = envoy_token(&a, &b);
 
     let response = a.client.get(a.url("/api/v1/search?label=x")).bearer_auth(&token).send().await.expect("GET");
