@@ -9,7 +9,10 @@
 CREATE VIRTUAL TABLE search_text USING fts5(
     name, description, aliases, labels, patterns, markings,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    -- Three-character prefixes are indexed too, so `con*` is one lookup rather than a
+    -- merge of every term that starts so (`confidence` is in most descriptions).
+    prefix = '3'
 );
 -- Ranking: a hit in a name or alias counts most, then pattern values, labels,
 -- description; markings are a filter only.
