@@ -20,4 +20,10 @@ fn imported_examples_are_found_by_words_values_and_filters() {
     text.assert_success();
     assert!(text.stdout.contains("Nothing found"), "{}", text.stdout);
     node.run(&["search", "x", "--since", "yesterday"]).assert_failure_mentioning("RFC 3339");
+
+    let help = node.run(&["search", "--help"]);
+    help.assert_success();
+    for expected in ["phrase", "prefix", "TLP:GREEN", "--json", "Examples"] {
+        assert!(help.stdout.contains(expected), "`search --help` lacks {expected:?}:\n{}", help.stdout);
+    }
 }
