@@ -26,6 +26,7 @@ pub mod relation;
 pub mod release;
 pub mod score;
 pub mod seal;
+pub mod search;
 pub mod stix;
 pub mod sync;
 pub mod taxii;

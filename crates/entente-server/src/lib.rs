@@ -19,6 +19,7 @@ mod metrics;
 mod ops;
 mod routes;
 mod state;
+mod streams;
 mod taxii;
 pub mod tls;
 
@@ -71,6 +72,13 @@ async fn serve_with(
             let _ = sync_stopped.await;
         }))
     });
+    // Live streams never end by themselves: end them when shutdown starts, or the
+    // graceful shutdown would wait for them forever.
+    let streams = state.streams.clone();
+    let shutdown = async move {
+        shutdown.await;
+        streams.close();
+    };
     // Normalisation must wrap the router (not be one of its layers) to act before routing.
     let app = NormalizePath::trim_trailing_slash(router(state));
     let served = match tls {

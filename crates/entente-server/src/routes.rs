@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/designations/divergence", get(api::designations::divergence))
         .route("/api/v1/objects/{id}/correlations", get(api::correlations::of_object))
         .route("/api/v1/correlations", get(api::correlations::of_value))
+        .route("/api/v1/search", get(api::search::search))
+        .route("/api/v1/stream", get(api::stream::stream))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(taxii_routes)

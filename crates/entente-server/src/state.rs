@@ -48,6 +48,8 @@ pub struct AppState {
     pub(crate) trusted_roots: TrustedRoots,
     /// Parsed taxonomies, warning lists and score model, reloaded when they change.
     pub(crate) knowledge: Arc<crate::knowledge::KnowledgeCache>,
+    /// Wake-ups, shutdown and the cap of the live streams (`api/stream.rs`).
+    pub(crate) streams: Arc<crate::streams::StreamHub>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
             syncer: None,
             trusted_roots: TrustedRoots::default(),
             knowledge: Arc::default(),
+            streams: Arc::default(),
         }
     }
 

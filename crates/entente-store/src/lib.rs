@@ -10,6 +10,7 @@
 //! Migrations in `migrations/` are append-only and applied at open.
 
 mod alliances;
+mod changes;
 mod collections;
 mod correlation;
 mod endings;
@@ -22,6 +23,7 @@ mod objects;
 mod pool;
 mod reference;
 mod schema;
+mod search;
 mod settings;
 mod status;
 mod sync;
@@ -41,6 +43,7 @@ pub use ledger::{LedgerQuery, LedgerRow};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use reference::{ReferenceCounts, WarningListRecord};
+pub use search::{SearchHit, SearchScope};
 pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
@@ -75,7 +78,10 @@ impl Store {
 
     fn open_inner(path: &Path, create: bool) -> Result<Store, StoreError> {
         let pool = Pool::open(path, create)?;
-        pool.write(schema::migrate)?;
+        pool.write(|transaction| {
+            schema::migrate(transaction)?;
+            search::backfill(transaction)
+        })?;
         Ok(Store { path: path.to_owned(), pool })
     }
 

@@ -319,6 +319,7 @@ pub(crate) fn add_one(
         crate::designations::index_latest(transaction, collection_id, object)?;
     }
     crate::correlation::index_object(transaction, transaction.last_insert_rowid(), object)?;
+    crate::search::index(transaction, transaction.last_insert_rowid(), object.json())?;
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 

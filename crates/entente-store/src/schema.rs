@@ -13,7 +13,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_treaty_endings.sql"),
     include_str!("../migrations/0008_designations.sql"),
     include_str!("../migrations/0009_correlation.sql"),
-    include_str!("../migrations/0012_reference.sql"),
+    include_str!("../migrations/0010_search.sql"),
+    include_str!("../migrations/0011_reference.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

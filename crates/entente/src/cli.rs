@@ -101,6 +101,48 @@ pub enum Command {
     /// lists, link records that name the same entity, see who designates whom.
     #[command(subcommand, long_about = DESIGNATIONS_ABOUT)]
     Designations(DesignationsCommand),
+    /// Search the intelligence this node holds: words, "phrases" and prefix* over
+    /// names, descriptions, aliases, labels and pattern values, with filters.
+    #[command(long_about = SEARCH_ABOUT)]
+    Search(SearchArgs),
+}
+
+const SEARCH_ABOUT: &str = "Search the intelligence this node holds (every collection: this is the \
+    operator's view; API callers see only what their token or treaty allows).\n\n\
+    Every word must match, in a name, description, alias or external id (T1566, CVE-…), label or \
+    pattern value (an IP, a domain, a hash). \"Quoted words\" must match as a phrase; word* matches a \
+    prefix. Results are ranked, names and aliases first; without words, newest first.\n\n\
+    Examples:\n  \
+    entente search emotet\n  \
+    entente search 198.51.100.7 --type indicator\n  \
+    entente search \"spear phishing\" --marking TLP:GREEN --since 2026-01-01T00:00:00Z\n  \
+    entente search --source identity--… --json      (what a partner sent, for scripts)";
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to search for (none: filters only, newest first).
+    pub words: Vec<String>,
+    /// Only these STIX types (repeat or comma-separate: indicator,malware).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+    /// Only objects from this source: `local`, or the node id of a partner or originator.
+    #[arg(long)]
+    pub source: Vec<String>,
+    /// Only objects with this marking: a marking-definition id or TLP:CLEAR/GREEN/AMBER/RED.
+    #[arg(long)]
+    pub marking: Vec<String>,
+    /// Only versions modified at or after this time (RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only versions modified at or before this time (RFC 3339).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// At most this many results (1-100).
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Print the results as JSON (with the objects).
+    #[arg(long)]
+    pub json: bool,
 }
 
 const DEMO_ABOUT: &str = "Start a small federation on this machine and watch treaties decide what flows.\n\n\

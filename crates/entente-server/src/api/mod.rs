@@ -11,6 +11,8 @@ pub(crate) mod objects;
 pub(crate) mod relations;
 // Issue 5: designations and their divergence.
 pub(crate) mod designations;
+pub(crate) mod search;
+pub(crate) mod stream;
 
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};

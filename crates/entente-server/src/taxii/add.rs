@@ -156,5 +156,6 @@ pub(crate) async fn add(
         Ok(status)
     })
     .await?;
+    state.streams.wake();
     Ok(taxii_json(StatusCode::ACCEPTED, to_json(&status)?))
 }

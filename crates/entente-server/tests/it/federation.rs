@@ -22,5 +22,6 @@ mod outbox;
 mod refusals;
 mod relations;
 mod rotation;
+mod search_release;
 mod sync;
 mod treaty;

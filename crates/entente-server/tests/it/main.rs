@@ -16,6 +16,7 @@ mod knowledge;
 mod objects;
 mod pagination;
 mod pki;
+mod search;
 mod support;
 mod tls;
 mod versions;

@@ -5,5 +5,6 @@ mod correlation;
 mod designations;
 mod endings;
 mod misp_feeds;
+mod search;
 mod story;
 mod versions;

@@ -13,6 +13,7 @@ mod misp_feed;
 mod reference;
 mod relations;
 mod score;
+mod search;
 mod serve;
 mod show;
 mod sync;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reference(command) => reference::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Score(command) => score::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Designations(command) => designations::run(&dir, command),
+        Command::Search(args) => search::run(&dir, &args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -23,6 +23,7 @@ mod misp;
 mod peer;
 mod reference;
 mod relations;
+mod search;
 mod serve;
 mod serve_tls;
 mod support;
