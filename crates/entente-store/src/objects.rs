@@ -314,12 +314,15 @@ pub(crate) fn add_one(
             &hash,
             object.json(),
         ))?;
-    // Designations index themselves, whatever path brought them (import, TAXII, sync).
+    // Taken at once: each index below inserts rows of its own, which moves it.
+    let sequence = transaction.last_insert_rowid();
+    // The indexes are kept in the object's transaction, whatever path brought it
+    // (import, TAXII, sync): search, correlation, and designations (newest version).
+    crate::search::index(transaction, sequence, object.json())?;
+    crate::correlation::index_object(transaction, sequence, object)?;
     if is_last {
         crate::designations::index_latest(transaction, collection_id, object)?;
     }
-    crate::correlation::index_object(transaction, transaction.last_insert_rowid(), object)?;
-    crate::search::index(transaction, transaction.last_insert_rowid(), object.json())?;
     Ok(AddOutcome::Added { version, date_added_micros: date_added })
 }
 
