@@ -49,6 +49,33 @@ fn remove_versions(transaction: &Transaction<'_>, stix_id: &str) -> Result<u64, 
 }
 
 impl Store {
+    /// Revokes an object this node (`us`) originated: signs a final `revoked`
+    /// tombstone, deletes every version here and records the revocation on the ledger,
+    /// in one transaction. The tombstone then travels in every partner's feed. Returns
+    /// the versions deleted and the tombstone.
+    pub fn revoke_own(
+        &self,
+        key: &entente_core::node::NodeKey,
+        us: &entente_core::StixId,
+        object: &entente_core::StixId,
+        reason: &str,
+        now: entente_core::Timestamp,
+    ) -> Result<(u64, entente_core::sync::Tombstone), StoreError> {
+        use entente_core::sync::{Tombstone, TombstoneKind};
+        let tombstone = Tombstone::make(key, TombstoneKind::Revoked, us.clone(), object.clone(), reason, now);
+        let record = TombstoneRecord {
+            stix_id: object.to_string(),
+            issuer: us.to_string(),
+            is_final: true,
+            json: tombstone.to_value().to_string(),
+            received_from: None,
+            target: None,
+        };
+        let entry = EntryKind::Revoked { object: object.clone(), reason: tombstone.reason.clone() };
+        let removed = self.remove_with_tombstone(&record, entry, now.unix_micros())?;
+        Ok((removed, tombstone))
+    }
+
     /// Removes every version of an object this node holds and records `tombstone` to
     /// be passed on, with `entry` in the ledger; returns how many versions went.
     pub fn remove_with_tombstone(

@@ -191,8 +191,6 @@ struct Revoked {
 }
 
 fn revoke(dir: &DataDir, store: &Store, id: &str, reason: &str, json: bool) -> anyhow::Result<()> {
-    use entente_core::ledger::EntryKind;
-    use entente_core::sync::{Tombstone, TombstoneKind};
     let object =
         entente_core::StixId::parse(id).map_err(|error| anyhow::anyhow!("{id:?} is not a STIX id: {error}"))?;
     if reason.trim().is_empty() {
@@ -212,17 +210,7 @@ fn revoke(dir: &DataDir, store: &Store, id: &str, reason: &str, json: bool) -> a
     }
     let us = entente_core::StixId::parse(&settings.identity_id)?;
     let now = entente_core::Timestamp::from_unix_micros(super::now_micros());
-    let tombstone = Tombstone::make(&dir.read_key()?, TombstoneKind::Revoked, us.clone(), object.clone(), reason, now);
-    let record = entente_store::TombstoneRecord {
-        stix_id: id.to_owned(),
-        issuer: us.to_string(),
-        is_final: true,
-        json: tombstone.to_value().to_string(),
-        received_from: None,
-        target: None,
-    };
-    let entry = EntryKind::Revoked { object, reason: tombstone.reason.clone() };
-    let removed = store.remove_with_tombstone(&record, entry, now.unix_micros())?;
+    let (removed, tombstone) = store.revoke_own(&dir.read_key()?, &us, &object, reason, now)?;
     let outcome = Revoked { object: id.to_owned(), removed_versions: removed, tombstone: tombstone.to_value() };
     emit(json, &outcome, |outcome| {
         format!(

@@ -13,8 +13,6 @@
 
 use super::Syncer;
 use crate::clock::now;
-use entente_core::ledger::EntryKind;
-use entente_core::sync::{Tombstone, TombstoneKind};
 use entente_core::{StixId, Timestamp};
 
 /// Indicators revoked per tick, so one tick stays short.
@@ -50,18 +48,7 @@ pub(crate) fn revoke_expired(syncer: &Syncer, now: Timestamp) -> Result<usize, S
             continue;
         }
         let reason = format!("expired: valid_until {valid_until} has passed");
-        let tombstone =
-            Tombstone::make(identity.key(), TombstoneKind::Revoked, us.clone(), object.clone(), &reason, now);
-        let record = entente_store::TombstoneRecord {
-            stix_id: id.clone(),
-            issuer: us.to_string(),
-            is_final: true,
-            json: tombstone.to_value().to_string(),
-            received_from: None,
-            target: None,
-        };
-        let entry = EntryKind::Revoked { object, reason: tombstone.reason.clone() };
-        store.remove_with_tombstone(&record, entry, now.unix_micros()).map_err(|error| error.to_string())?;
+        store.revoke_own(identity.key(), us, &object, &reason, now).map_err(|error| error.to_string())?;
         revoked += 1;
     }
     Ok(revoked)
