@@ -40,3 +40,7 @@ CREATE TRIGGER correlation_count_down AFTER DELETE ON correlation_postings BEGIN
     UPDATE correlation_values SET objects = objects - 1 WHERE id = old.value_id;
     DELETE FROM correlation_values WHERE id = old.value_id AND objects <= 0 AND capped = 0;
 END;
+
+-- Objects stored before this migration are indexed once when the store next opens
+-- (the extraction is Rust: correlation.rs `backfill`), which then removes this mark.
+INSERT INTO settings (key, value) VALUES ('correlation_backfill', 'pending');

@@ -152,6 +152,30 @@ pub(crate) fn index_object(transaction: &Transaction<'_>, seq: i64, object: &Sti
     index_observables(transaction, seq, &observables, cap)
 }
 
+/// Indexes the objects stored before the index existed, once, when the store opens
+/// (migration 0009 leaves a mark in `settings` that this removes), so an upgraded node
+/// answers "who else knows this?" for what it already held.
+pub(crate) fn backfill(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let pending: Option<String> = transaction
+        .query_row("SELECT value FROM settings WHERE key = 'correlation_backfill'", [], |row| row.get(0))
+        .optional()?;
+    if pending.is_none() {
+        return Ok(());
+    }
+    let cap = cap(transaction)?;
+    if cap > 0 {
+        let types = CARRIER_TYPES.iter().map(|kind| format!("'{kind}'")).collect::<Vec<_>>().join(",");
+        let mut statement = transaction.prepare(&format!("SELECT seq, json FROM objects WHERE type IN ({types})"))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let json = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            index_observables(transaction, row.get(0)?, &extract_json(json), cap)?;
+        }
+    }
+    transaction.execute("DELETE FROM settings WHERE key = 'correlation_backfill'", [])?;
+    Ok(())
+}
+
 fn cap(transaction: &Transaction<'_>) -> Result<i64, StoreError> {
     let text: Option<String> = transaction
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?

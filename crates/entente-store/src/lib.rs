@@ -80,6 +80,7 @@ impl Store {
         let pool = Pool::open(path, create)?;
         pool.write(|transaction| {
             schema::migrate(transaction)?;
+            correlation::backfill(transaction)?;
             search::backfill(transaction)
         })?;
         Ok(Store { path: path.to_owned(), pool })

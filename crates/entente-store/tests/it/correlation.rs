@@ -145,3 +145,31 @@ fn reindex_fills_the_index_for_versions_stored_without_it() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].indexed, 1, "indexing twice neither duplicates nor double-counts");
 }
+
+#[test]
+fn objects_stored_before_the_index_are_indexed_when_the_store_opens() {
+    let (dir, store, collection) = new_store();
+    let held = indicator(1, "2021-01-01T00:00:00.000Z", "[ipv4-addr:value = '198.51.100.9']");
+    let id = held.id().to_string();
+    store.add_objects(&collection, &[held, sco("ipv4-addr", 2, "198.51.100.9")], 1).expect("add");
+    drop(store);
+    let path = dir.path().join("entente.db");
+    {
+        // A database from before migration 0009: objects, and an empty index.
+        let connection = rusqlite::Connection::open(&path).expect("open the file");
+        connection.execute("DELETE FROM correlation_postings", []).expect("empty the postings");
+        connection.execute("DELETE FROM correlation_values", []).expect("empty the values");
+        connection
+            .execute("INSERT INTO settings (key, value) VALUES ('correlation_backfill', 'pending')", [])
+            .expect("mark");
+    }
+    let store = Store::open(&path).expect("reopen");
+    let found = holders(&store, "198.51.100.9", None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].2.contains(&id), "{found:?}");
+    assert_eq!(found[0].2.len(), 2, "both holders, once each: {found:?}");
+    // The mark is gone: a second open indexes nothing twice.
+    drop(store);
+    let store = Store::open(&path).expect("reopen again");
+    assert_eq!(holders(&store, "198.51.100.9", None)[0].2.len(), 2);
+}
