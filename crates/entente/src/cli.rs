@@ -503,8 +503,8 @@ pub enum IntelCommand {
         /// An object id (`indicator--…`) or a raw value.
         #[arg(required_unless_present_any = ["reindex", "cap"])]
         target: Option<String>,
-        /// Index objects stored before correlation existed (a database from an older
-        /// entente); objects added since are indexed as they are stored.
+        /// Index every stored object again: catches up objects stored while a cap of
+        /// 0 turned correlation off (an older database is indexed when it is opened).
         #[arg(long)]
         reindex: bool,
         /// Set how many objects a value may correlate before it counts as
