@@ -16,6 +16,9 @@ CREATE VIRTUAL TABLE search_text USING fts5(
 );
 -- Ranking: a hit in a name or alias counts most, then pattern values, labels,
 -- description; markings are a filter only.
+-- Tokens gather in memory up to 16 MiB before a segment is written (1 MiB by default):
+-- fewer, larger segments for a bulk import to merge later.
+INSERT INTO search_text(search_text, rank) VALUES ('hashsize', 16777216);
 INSERT INTO search_text(search_text, rank) VALUES ('rank', 'bm25(10.0, 2.0, 8.0, 3.0, 5.0, 0.0)');
 
 CREATE TRIGGER objects_search_delete AFTER DELETE ON objects BEGIN

@@ -15,7 +15,7 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// Why the stream stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -47,31 +47,31 @@ const STOP_PREFIX: &str = "entente-stop: ";
 /// What the caller does with each object: `Err(reason)` stops the whole stream.
 pub type Sink<'a> = dyn FnMut(&RawValue) -> Result<(), String> + 'a;
 
+/// Inputs up to this size are read whole and parsed from memory, several times faster
+/// than byte by byte from a reader; larger ones stream, so memory stays bounded by it.
+const IN_MEMORY: u64 = 64 << 20;
+
 /// Reads every STIX object in `reader` and hands each to `sink` in input order.
 pub fn read_objects<R: BufRead>(mut reader: R, sink: &mut Sink<'_>) -> Result<(), StreamError> {
-    loop {
-        if !skip_whitespace(&mut reader)? {
-            return Ok(());
-        }
-        let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
-        TopLevel { sink: &mut *sink }.deserialize(&mut deserializer)?;
+    let mut head = Vec::new();
+    (&mut reader).take(IN_MEMORY).read_to_end(&mut head)?;
+    if (head.len() as u64) < IN_MEMORY {
+        return read_values(serde_json::Deserializer::from_slice(&head), sink);
     }
+    read_values(serde_json::Deserializer::from_reader(std::io::Cursor::new(head).chain(reader)), sink)
 }
 
-/// Skips whitespace; returns false at end of input.
-fn skip_whitespace<R: BufRead>(reader: &mut R) -> std::io::Result<bool> {
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(false);
-        }
-        let skip = buffer.iter().take_while(|byte| byte.is_ascii_whitespace()).count();
-        let found = skip < buffer.len();
-        reader.consume(skip);
-        if found {
-            return Ok(true);
-        }
+/// Every top-level value of the input, one after the other, until only whitespace is left.
+fn read_values<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+    sink: &mut Sink<'_>,
+) -> Result<(), StreamError> {
+    // `end` fails on anything but trailing whitespace, an I/O error included, which the
+    // next value then reports.
+    while deserializer.end().is_err() {
+        TopLevel { sink: &mut *sink }.deserialize(&mut deserializer)?;
     }
+    Ok(())
 }
 
 fn emit<E: de::Error>(sink: &mut Sink<'_>, raw: &RawValue) -> Result<(), E> {
@@ -243,6 +243,25 @@ mod tests {
     fn reports_syntax_errors_with_position() {
         let error = collect("{\"type\":\"bundle\",\n\"objects\":[{\"a\":}]}").unwrap_err();
         assert!(matches!(error, StreamError::Syntax { line: 2, .. }), "{error:?}");
+    }
+
+    #[test]
+    fn inputs_larger_than_the_in_memory_size_stream_the_same() {
+        // Just over the in-memory size: the head read so far and the rest are chained.
+        let object = r#"{"type":"x","padding":"PAD"}"#.replace("PAD", &"p".repeat(1000));
+        let count = (IN_MEMORY as usize / object.len()) + 10;
+        let lines = vec![object.as_str(); count].join("\n");
+        assert!(lines.len() as u64 > IN_MEMORY);
+        let mut seen = 0usize;
+        read_objects(lines.as_bytes(), &mut |raw: &RawValue| {
+            assert_eq!(raw.get(), object);
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, count);
+        let broken = format!("{lines}\n{{\"a\":}}");
+        assert!(matches!(collect(&broken), Err(StreamError::Syntax { .. })));
     }
 
     #[test]
