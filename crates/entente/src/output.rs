@@ -1,18 +1,22 @@
 //! Printing results for people (text) or scripts (`--json`).
 
 use serde::Serialize;
+use std::io::Write;
 
 /// Prints `value` as pretty JSON when `json` is set, otherwise the text `human` builds.
+///
+/// A reader that went away (`entente … | head`) is not an error: the output simply
+/// stops, as with every Unix tool.
 pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(value)?);
-    } else {
-        let text = human(value);
-        if !text.is_empty() {
-            println!("{text}");
-        }
+    let text = if json { serde_json::to_string_pretty(value)? } else { human(value) };
+    if text.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// Formats microseconds since the epoch as an RFC 3339 timestamp.

@@ -69,3 +69,18 @@ fn every_created_token_is_distinct() {
     assert_ne!(first["id"], second["id"]);
     assert_ne!(first["token"], node.created["token"]);
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    let node = Node::new();
+    let mut command = crate::support::entente();
+    command.arg("--dir").arg(&node.dir).args(["token", "list", "--json"]);
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawning entente");
+    // Closed before the process gets to print, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("waiting for entente");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}
