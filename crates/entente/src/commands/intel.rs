@@ -25,7 +25,7 @@ use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-const BATCH: usize = 2000;
+const BATCH: usize = 10_000;
 const SHOWN_REJECTIONS: usize = 20;
 
 #[derive(Default, Serialize)]
