@@ -61,7 +61,12 @@ pub(crate) async fn divergence(
             None => store.designations_in(&readable)?,
             Some(gate) => released_rows(&state, gate, &readable)?,
         };
-        let links: Vec<Link> = store.designation_links()?.into_iter().map(|record| record.link).collect();
+        // Analysts' confirmed and rejected links are this node's own judgement, not
+        // intelligence released under a treaty: an envoy sees automatic candidates only.
+        let links: Vec<Link> = match &gate {
+            None => store.designation_links()?.into_iter().map(|record| record.link).collect(),
+            Some(_) => Vec::new(),
+        };
         let groups = divergence::group(&rows, &links);
         render(&groups, query.entity.as_deref(), between)
     })

@@ -90,3 +90,28 @@ async fn designations_synced_from_a_partner_join_its_divergence_view() {
     let proud_boys = rows.iter().find(|row| row.name == "Proud Boys").expect("Proud Boys");
     assert_eq!(proud_boys.listed_on.as_deref(), Some("2021-02-03"));
 }
+
+#[tokio::test]
+async fn an_envoy_never_sees_this_nodes_analysts_links() {
+    let (a, b) = designation_partners().await;
+    import_canada(&a);
+    let collections: Vec<String> =
+        a.store.list_collections(None).expect("collections").into_iter().map(|collection| collection.id).collect();
+    let rows = a.store.designations_in(&collections).expect("index");
+    let entity = |name: &str| rows.iter().find(|row| row.name == name).expect(name).entity_id.clone();
+    let (first, second) = (entity("Proud Boys"), entity("Atomwaffen Division"));
+    let verdict = entente_core::designation::divergence::Verdict::Confirmed;
+    a.store.set_designation_link(&first, &second, verdict, "analyst", None, 1).expect("link");
+    let grouping = |view: &Value| view["groups"][0]["grouping"].as_str().map(str::to_owned);
+
+    let admin = format!("ent_admin_{}", uuid::Uuid::new_v4().simple());
+    let hash = entente_core::auth::TokenHash::of(&admin);
+    a.store.create_token("links-admin", "admin", entente_core::auth::Role::Admin, &hash, 1).expect("token");
+    let (status, local) = get(&a, "/api/v1/designations/divergence?entity=Proud%20Boys", &admin).await;
+    assert_eq!(status, 200, "{local}");
+    assert_eq!(grouping(&local).as_deref(), Some("confirmed"), "the node's own analysts see their link: {local}");
+    let token = envoy_token(&a, &b);
+    let (status, envoy) = get(&a, "/api/v1/designations/divergence?entity=Proud%20Boys", &token).await;
+    assert_eq!(status, 200, "{envoy}");
+    assert_eq!(grouping(&envoy).as_deref(), Some("single"), "the partner sees no link: {envoy}");
+}
