@@ -5,8 +5,8 @@
 //! position `p` will never later find a committed row at or below `p`: resuming
 //! "after `p`" loses nothing and repeats nothing.
 
-use crate::search::SearchHit;
-use crate::{ObjectRow, Store, StoreError};
+use crate::search::{COLUMNS, SearchHit};
+use crate::{Store, StoreError};
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
@@ -25,8 +25,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut sql = format!(
-            "SELECT seq, date_added, json, stix_id, version, spec_version, content_hash, collection_id, type
-             FROM objects WHERE date_added > ? AND collection_id IN ({})",
+            "SELECT {COLUMNS} FROM objects o WHERE date_added > ? AND collection_id IN ({})",
             vec!["?"; collections.len()].join(",")
         );
         let mut parameters = vec![Value::from(after_micros)];
@@ -39,22 +38,7 @@ impl Store {
         parameters.push(Value::from(i64::from(count)));
         self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(&sql)?;
-            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| {
-                Ok(SearchHit {
-                    row: ObjectRow {
-                        sequence: row.get(0)?,
-                        date_added_micros: row.get(1)?,
-                        json: row.get(2)?,
-                        id: row.get(3)?,
-                        version: row.get(4)?,
-                        spec_version: row.get(5)?,
-                        content_hash: row.get(6)?,
-                    },
-                    collection_id: row.get(7)?,
-                    object_type: row.get(8)?,
-                    score: 0.0,
-                })
-            })?;
+            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| SearchHit::read(row, 0.0))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

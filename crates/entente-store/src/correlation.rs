@@ -379,7 +379,7 @@ fn holders(
         return Ok(Some(CorrelatedValue { observable, link, over_correlated: true, indexed, objects: Vec::new() }));
     }
     let mut statement = transaction.prepare_cached(
-        "SELECT o.collection_id, o.type, o.seq, o.date_added, o.stix_id, o.version, o.spec_version, o.json,
+        "SELECT o.collection_id, o.type, o.seq, o.date_added, o.json, o.stix_id, o.version, o.spec_version,
                 o.content_hash, s.originator, s.received_from
          FROM correlation_postings p
          JOIN objects o ON o.seq = p.seq
@@ -391,15 +391,8 @@ fn holders(
         Ok(CorrelatedObject {
             collection_id: row.get(0)?,
             object_type: row.get(1)?,
-            row: crate::ObjectRow {
-                sequence: row.get(2)?,
-                date_added_micros: row.get(3)?,
-                id: row.get(4)?,
-                version: row.get(5)?,
-                spec_version: row.get(6)?,
-                json: row.get(7)?,
-                content_hash: row.get(8)?,
-            },
+            // Columns 2 to 8 are the object version, in `read_full`'s order.
+            row: crate::ObjectRow::read_full(row, 2)?,
             originator: row.get(9)?,
             received_from: row.get(10)?,
         })

@@ -42,6 +42,22 @@ pub struct ObjectRow {
     pub content_hash: String,
 }
 
+impl ObjectRow {
+    /// Reads an object version whole from seven columns, `first` on, in this order:
+    /// `seq, date_added, json, stix_id, version, spec_version, content_hash`.
+    pub(crate) fn read_full(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<ObjectRow> {
+        Ok(ObjectRow {
+            sequence: row.get(first)?,
+            date_added_micros: row.get(first + 1)?,
+            json: row.get(first + 2)?,
+            id: row.get(first + 3)?,
+            version: row.get(first + 4)?,
+            spec_version: row.get(first + 5)?,
+            content_hash: row.get(first + 6)?,
+        })
+    }
+}
+
 /// A page of results and where the next one starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
@@ -152,17 +168,7 @@ impl Store {
         );
         self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(&sql)?;
-            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| {
-                Ok(ObjectRow {
-                    sequence: row.get(0)?,
-                    date_added_micros: row.get(1)?,
-                    json: row.get(2)?,
-                    id: row.get(3)?,
-                    version: row.get(4)?,
-                    spec_version: row.get(5)?,
-                    content_hash: row.get(6)?,
-                })
-            })?;
+            let rows = statement.query_map(params_from_iter(parameters.iter()), |row| ObjectRow::read_full(row, 0))?;
             Ok(into_page(rows.collect::<Result<Vec<_>, _>>()?, page_size))
         })
     }

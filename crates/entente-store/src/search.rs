@@ -73,8 +73,21 @@ pub(crate) fn backfill(transaction: &Transaction<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
-const COLUMNS: &str = "o.seq, o.date_added, o.json, o.stix_id, o.version, o.spec_version, o.content_hash, \
-                       o.collection_id, o.type";
+/// What [`SearchHit::read`] reads: the object version, its collection and type.
+pub(crate) const COLUMNS: &str =
+    "o.seq, o.date_added, o.json, o.stix_id, o.version, o.spec_version, o.content_hash, o.collection_id, o.type";
+
+impl SearchHit {
+    /// Reads [`COLUMNS`]: the object version in [`ObjectRow::read_full`]'s order first.
+    pub(crate) fn read(row: &rusqlite::Row<'_>, score: f64) -> rusqlite::Result<SearchHit> {
+        Ok(SearchHit {
+            row: ObjectRow::read_full(row, 0)?,
+            collection_id: row.get(7)?,
+            object_type: row.get(8)?,
+            score,
+        })
+    }
+}
 
 fn placeholders(count: usize) -> String {
     vec!["?"; count].join(",")
@@ -190,20 +203,8 @@ impl Store {
         self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(&sql)?;
             let rows = statement.query_map(params_from_iter(parameters.iter()), |row| {
-                Ok(SearchHit {
-                    row: ObjectRow {
-                        sequence: row.get(0)?,
-                        date_added_micros: row.get(1)?,
-                        json: row.get(2)?,
-                        id: row.get(3)?,
-                        version: row.get(4)?,
-                        spec_version: row.get(5)?,
-                        content_hash: row.get(6)?,
-                    },
-                    collection_id: row.get(7)?,
-                    object_type: row.get(8)?,
-                    score: row.get(9)?,
-                })
+                let score = row.get(9)?;
+                SearchHit::read(row, score)
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
