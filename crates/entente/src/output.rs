@@ -23,3 +23,18 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> Strin
 pub fn when(micros: i64) -> String {
     entente_core::Timestamp::from_unix_micros(micros).to_string()
 }
+
+/// A progress bar on standard error with this template, hidden when standard error is
+/// not a terminal (scripts and logs get no control characters).
+pub fn progress(length: u64, template: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}

@@ -16,9 +16,8 @@ use entente_core::designation::divergence::Verdict;
 use entente_core::designation::stix::{IndexRow, plan};
 use entente_core::designation::{self as designation, Authority, Format, Status, names};
 use entente_store::Store;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,26 +67,8 @@ struct FileSummary {
     conflicts: Vec<String>,
 }
 
-fn target_collection(store: &Store, named: Option<String>) -> anyhow::Result<String> {
-    let id = match named {
-        Some(id) => id,
-        None => store.node_settings()?.default_collection,
-    };
-    let collection =
-        store.collection(None, &id)?.with_context(|| format!("no collection {id:?}; see `entente collection list`"))?;
-    Ok(collection.id)
-}
-
 fn progress(files: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(files as u64);
-    let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} lists, {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar
+    crate::output::progress(files as u64, "{msg} [{bar:30}] {pos}/{len} lists, {elapsed}")
 }
 
 fn import(
@@ -98,7 +79,7 @@ fn import(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let authority = authority.map(|key| Authority::parse(&key)).transpose()?;
-    let collection = target_collection(store, collection)?;
+    let collection = super::intel::target_collection(store, collection)?;
     let bar = progress(files.len());
     let mut summaries = Vec::new();
     for file in files {

@@ -19,9 +19,9 @@ use entente_core::taxii::{Filter, VersionSelector};
 use entente_server::knowledge::Knowledge;
 use entente_store::{AddOutcome, Store};
 use flate2::read::MultiGzDecoder;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -310,14 +310,7 @@ pub(super) fn open_input(path: &Path, progress: &ProgressBar) -> anyhow::Result<
 }
 
 pub(super) fn progress_bar(path: &Path) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    bar.set_style(style);
+    let bar = crate::output::progress(0, "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}");
     bar.set_message(path.display().to_string());
     bar
 }

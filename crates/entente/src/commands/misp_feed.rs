@@ -11,10 +11,9 @@ use super::intel::{Summary, report_import};
 use anyhow::{Context, anyhow};
 use entente_core::misp::parse_events;
 use entente_store::Store;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use serde_json::Value;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -151,13 +150,5 @@ fn manifest_timestamp(meta: &Value) -> i64 {
 }
 
 fn progress_bar(length: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(length);
-    let style = ProgressStyle::with_template("MISP feed [{bar:30}] {pos}/{len} events eta {eta} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar
+    crate::output::progress(length, "MISP feed [{bar:30}] {pos}/{len} events eta {eta} {msg}")
 }
