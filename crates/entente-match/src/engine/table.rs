@@ -1,0 +1,184 @@
+//! The lookup tables: one hash map per address family keyed by (network, prefix
+//! length), one map for every byte-compared value keyed by a 64-bit hash of (class,
+//! bytes), and bitmaps in front of both so that most candidates are turned away
+//! without touching a map.
+
+use super::Atom;
+use crate::kind::{Class, Normal, v4_mask, v6_mask};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+type Fixed = foldhash::fast::FixedState;
+
+const SEED: u64 = 0x0e57_e47e_0000_0001;
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug)]
+pub(super) struct Table {
+    /// (class, bytes) hash → first atom with that hash; `chain` links the others.
+    bytes: HashMap<u64, u32, Fixed>,
+    chain: Vec<u32>,
+    /// One bit per hash prefix: clear means no value of that hash exists.
+    filter: Vec<u64>,
+    filter_shift: u32,
+    /// Normal byte values, for verification after a hash hit.
+    values: Vec<Box<[u8]>>,
+    v4: HashMap<u64, u32, Fixed>,
+    /// One bit per /24: set when some IPv4 network covers part of it.
+    v4_filter: Vec<u64>,
+    /// Prefix lengths present, longest first.
+    v4_lengths: Vec<u8>,
+    v6: HashMap<(u128, u8), u32, Fixed>,
+    v6_lengths: Vec<u8>,
+    pub(super) has: Has,
+}
+
+/// Which candidate kinds are worth looking at.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Has {
+    pub(super) v4: bool,
+    pub(super) v6: bool,
+    pub(super) domain: bool,
+    pub(super) url: bool,
+    pub(super) email: bool,
+    pub(super) hex: bool,
+}
+
+pub(super) fn hash(class: Class, bytes: &[u8]) -> u64 {
+    let mut hasher = Fixed::with_seed(SEED).build_hasher();
+    hasher.write_u8(class as u8);
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+impl Table {
+    pub(super) fn build(atoms: &[Atom]) -> Table {
+        let byte_values = atoms.iter().filter(|a| matches!(a.normal, Normal::Bytes { .. })).count();
+        let filter_bits = (byte_values * 16).next_power_of_two().clamp(1 << 16, 1 << 27);
+        let mut table = Table {
+            bytes: HashMap::with_capacity_and_hasher(byte_values, Fixed::with_seed(1)),
+            chain: vec![NONE; atoms.len()],
+            filter: vec![0; filter_bits / 64],
+            filter_shift: 64 - filter_bits.trailing_zeros(),
+            values: Vec::with_capacity(atoms.len()),
+            v4: HashMap::with_hasher(Fixed::with_seed(2)),
+            v4_filter: Vec::new(),
+            v4_lengths: Vec::new(),
+            v6: HashMap::with_hasher(Fixed::with_seed(3)),
+            v6_lengths: Vec::new(),
+            has: Has::default(),
+        };
+        for (index, atom) in atoms.iter().enumerate() {
+            let index = index as u32;
+            match &atom.normal {
+                Normal::V4 { net, len } => {
+                    table.has.v4 = true;
+                    table.v4.insert(v4_key(*net, *len), index);
+                    if !table.v4_lengths.contains(len) {
+                        table.v4_lengths.push(*len);
+                    }
+                    table.values.push(Box::default());
+                }
+                Normal::V6 { net, len } => {
+                    table.has.v6 = true;
+                    table.v6.insert((*net, *len), index);
+                    if !table.v6_lengths.contains(len) {
+                        table.v6_lengths.push(*len);
+                    }
+                    table.values.push(Box::default());
+                }
+                Normal::Bytes { class, bytes } => {
+                    match class {
+                        Class::Domain => table.has.domain = true,
+                        Class::Url => table.has.url = true,
+                        Class::Email => table.has.email = true,
+                        Class::Hex => table.has.hex = true,
+                    }
+                    let h = hash(*class, bytes);
+                    table.set_filter(h);
+                    if let Some(first) = table.bytes.insert(h, index) {
+                        table.chain[index as usize] = first;
+                    }
+                    table.values.push(bytes.clone().into_boxed_slice());
+                }
+            }
+        }
+        table.v4_lengths.sort_unstable_by(|a, b| b.cmp(a));
+        table.v6_lengths.sort_unstable_by(|a, b| b.cmp(a));
+        if table.has.v4 {
+            table.v4_filter = vec![0; (1 << 24) / 64];
+            for key in table.v4.keys() {
+                let (net, len) = ((*key >> 8) as u32, (*key & 0xff) as u8);
+                let first = net >> 8;
+                let count = if len >= 24 { 1 } else { 1u32 << (24 - len) };
+                for slash24 in first..first + count {
+                    table.v4_filter[(slash24 / 64) as usize] |= 1 << (slash24 % 64);
+                }
+            }
+        }
+        table
+    }
+
+    fn set_filter(&mut self, h: u64) {
+        let bit = h >> self.filter_shift;
+        self.filter[(bit / 64) as usize] |= 1 << (bit % 64);
+    }
+
+    #[inline]
+    fn maybe(&self, h: u64) -> bool {
+        let bit = h >> self.filter_shift;
+        self.filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+    }
+
+    /// Every atom whose normal bytes in `class` equal `bytes` (already normal).
+    #[inline]
+    pub(super) fn bytes(&self, class: Class, bytes: &[u8], mut found: impl FnMut(u32)) {
+        let h = hash(class, bytes);
+        if !self.maybe(h) {
+            return;
+        }
+        let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
+        while next != NONE {
+            if *self.values[next as usize] == *bytes {
+                found(next);
+            }
+            next = self.chain[next as usize];
+        }
+    }
+
+    /// Every IPv4 network holding `address`, longest prefix first.
+    #[inline]
+    pub(super) fn v4(&self, address: u32, mut found: impl FnMut(u32)) {
+        let slash24 = address >> 8;
+        if self.v4_filter[(slash24 / 64) as usize] & (1 << (slash24 % 64)) == 0 {
+            return;
+        }
+        for &len in &self.v4_lengths {
+            if let Some(atom) = self.v4.get(&v4_key(address & v4_mask(len), len)) {
+                found(*atom);
+            }
+        }
+    }
+
+    /// Every IPv6 network holding `address`, longest prefix first.
+    pub(super) fn v6(&self, address: u128, mut found: impl FnMut(u32)) {
+        for &len in &self.v6_lengths {
+            if let Some(atom) = self.v6.get(&(address & v6_mask(len), len)) {
+                found(*atom);
+            }
+        }
+    }
+
+    pub(super) fn bytes_held(&self) -> usize {
+        let entry = std::mem::size_of::<(u64, u32)>() + 1;
+        (self.bytes.capacity() + self.v4.capacity()) * entry
+            + self.v6.capacity() * (std::mem::size_of::<(u128, u8, u32)>() + 1)
+            + self.chain.capacity() * 4
+            + (self.filter.capacity() + self.v4_filter.capacity()) * 8
+            + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
+    }
+}
+
+fn v4_key(net: u32, len: u8) -> u64 {
+    (u64::from(net) << 8) | u64::from(len)
+}

@@ -1,0 +1,1 @@
+//! Structured inputs (placeholder until the format layer lands).

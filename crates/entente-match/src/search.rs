@@ -1,0 +1,1 @@
+//! Chunks of whole records → matches (placeholder until the searcher lands).
