@@ -1,0 +1,3 @@
+//! entente-match's integration tests: one test binary.
+
+mod engine;
