@@ -38,6 +38,7 @@ mod checks;
 mod display;
 mod lexer;
 mod parser;
+pub mod terms;
 #[cfg(test)]
 mod tests;
 
