@@ -15,6 +15,7 @@ mod clock;
 pub mod error;
 pub mod federation;
 pub mod knowledge;
+pub mod matching;
 mod metrics;
 mod ops;
 mod routes;
