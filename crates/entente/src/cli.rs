@@ -105,6 +105,10 @@ pub enum Command {
     /// names, descriptions, aliases, labels and pattern values, with filters.
     #[command(long_about = SEARCH_ABOUT)]
     Search(SearchArgs),
+    /// Scan logs (Zeek, Suricata, JSON lines, CSV, text; gzip or zstd) for the node's
+    /// indicators, or those of STIX bundles or plain value lists; one line per match.
+    #[command(long_about = MATCH_ABOUT)]
+    Match(MatchArgs),
 }
 
 const SEARCH_ABOUT: &str = "Search the intelligence this node holds (every collection: this is the \
@@ -143,6 +147,80 @@ pub struct SearchArgs {
     /// Print the results as JSON (with the objects).
     #[arg(long)]
     pub json: bool,
+}
+
+const MATCH_ABOUT: &str = "Scan logs for indicators, like grep for threat intelligence.\n\n\
+    Indicators come from --bundle (STIX 2.1 bundles, .gz allowed: every indicator with a STIX pattern), \
+    --values (a plain list, one IP, CIDR, domain, URL, e-mail address or hash a line, # comments), or, \
+    without either, from this node (--dir): every indicator it holds, except expired or decayed ones \
+    (--include-decayed keeps them) and those on a loaded warning list (--include-warninglisted). \
+    A pattern the matcher cannot use (MATCHES, FOLLOWEDBY, file names…) is counted and named in the \
+    summary, never skipped silently. docs/match.md says exactly what matches what.\n\n\
+    Logs are files or - for standard input, plain, gzip or zstd (recognised by content); the format \
+    (jsonl, zeek, csv, text) is recognised too, and decides which field a match is in and where each \
+    kind may match (addresses in address fields, domains in query fields…).\n\n\
+    Output: one JSON line per match (--out jsonl) with the indicator, its value, the text matched, \
+    file, line, byte offset and field; --out stix prints one STIX bundle of sightings; --out none only \
+    the summary. --record stores the sightings on this node: partners receive them through sync \
+    exactly when a treaty allows, like any object of this node. The summary goes to standard error \
+    (--json for a JSON object). Exit status as grep: 0 matched, 1 nothing matched, 2 error.\n\n\
+    Examples:\n  \
+    entente match /var/log/zeek/dns.log.gz /var/log/zeek/ssl.log.gz\n  \
+    entente match --bundle feed.json.gz --out none --json eve.json.zst\n  \
+    zcat conn.log.gz | entente match --values bad-ips.txt -\n  \
+    entente match --out stix --record dns.json.gz > sightings.json";
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Logs to scan (- for standard input).
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+    /// Indicators from this STIX 2.1 bundle (repeatable; .gz allowed) instead of the node's.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Vec<PathBuf>,
+    /// Indicators from this list of values, one a line, # comments (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// The logs' format (auto: recognised per input from its first bytes and name).
+    #[arg(long, value_enum, default_value_t = LogInputFormat::Auto)]
+    pub format: LogInputFormat,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = MatchOutput::Jsonl)]
+    pub out: MatchOutput,
+    /// Worker threads searching (default: the available cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the summary as one JSON object (on standard error).
+    #[arg(long)]
+    pub json: bool,
+    /// Keep indicators whose values are on a loaded warning list (known false positives).
+    #[arg(long)]
+    pub include_warninglisted: bool,
+    /// Keep indicators that are expired or whose score decayed under the model's threshold.
+    #[arg(long)]
+    pub include_decayed: bool,
+    /// Store a sighting of each indicator matched on this node (sync reports them to
+    /// partners where a treaty allows).
+    #[arg(long)]
+    pub record: bool,
+}
+
+/// The log formats `match` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogInputFormat {
+    Auto,
+    Text,
+    Jsonl,
+    Zeek,
+    Csv,
+}
+
+/// What `match` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchOutput {
+    Jsonl,
+    Stix,
+    None,
 }
 
 const DEMO_ABOUT: &str = "Start a small federation on this machine and watch treaties decide what flows.\n\n\

@@ -8,6 +8,7 @@ mod demo;
 mod init;
 mod intel;
 mod keys;
+mod matching;
 mod misp;
 mod misp_feed;
 mod reference;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(command) => score::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Designations(command) => designations::run(&dir, command),
         Command::Search(args) => search::run(&dir, &args).map(|()| ExitCode::SUCCESS),
+        Command::Match(args) => Ok(matching::run(&dir, &args)),
     }
 }
 

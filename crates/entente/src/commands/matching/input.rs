@@ -1,0 +1,116 @@
+//! Opening a log and cutting it into chunks of whole records.
+//!
+//! Compression is recognised by content, not by name (a rotated `dns.log.1` may be
+//! gzip): gzip by `1f 8b` (every member read, as `zcat` does), zstd by `28 b5 2f fd`
+//! (every frame read), plain otherwise.
+//!
+//! Chunks are about [`CHUNK`] bytes, cut after their last `\n` so no record straddles
+//! two of them; a record longer than a chunk makes the chunk grow until it ends.
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// The size a chunk aims at: large enough that handing it to a thread costs nothing
+/// next to searching it, small enough that threads stay busy on one file.
+pub const CHUNK: usize = 4 << 20;
+
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+const ZSTD: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Opens `path` (`-`: standard input), decompressing when the content says so; the
+/// progress bar counts the bytes read from the file (compressed ones).
+pub fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open the log {}", path.display()))?;
+        Box::new(file)
+    };
+    let mut buffered = BufReader::with_capacity(1 << 20, progress.wrap_read(raw));
+    let start = buffered.fill_buf()?;
+    Ok(if start.starts_with(&GZIP) {
+        Box::new(flate2::read::MultiGzDecoder::new(buffered))
+    } else if start.starts_with(&ZSTD) {
+        Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?)
+    } else {
+        Box::new(buffered)
+    })
+}
+
+/// Cuts a reader into chunks of whole records.
+pub struct Chunker<R> {
+    reader: R,
+    /// The start of a record read past the previous chunk's last `\n`.
+    carry: Vec<u8>,
+    eof: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    pub fn new(reader: R) -> Chunker<R> {
+        Chunker { reader, carry: Vec::new(), eof: false }
+    }
+
+    /// The next chunk: whole records ending with `\n`, except the input's last one.
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut chunk = std::mem::take(&mut self.carry);
+        let mut target = CHUNK.max(chunk.len() + 1);
+        loop {
+            if !self.eof {
+                let wanted = target - chunk.len();
+                let read = (&mut self.reader).take(wanted as u64).read_to_end(&mut chunk)?;
+                self.eof = read < wanted;
+            }
+            if self.eof {
+                return Ok(if chunk.is_empty() { None } else { Some(chunk) });
+            }
+            match chunk.iter().rposition(|b| *b == b'\n') {
+                Some(cut) => {
+                    self.carry = chunk[cut + 1..].to_vec();
+                    chunk.truncate(cut + 1);
+                    return Ok(Some(chunk));
+                }
+                // One record longer than the chunk: read on until it ends.
+                None => target *= 2,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_hold_whole_records_and_lose_nothing() {
+        let mut input = Vec::new();
+        for n in 0..400_000u32 {
+            input.extend_from_slice(format!("record {n} {}\n", "x".repeat((n % 97) as usize)).as_bytes());
+        }
+        input.extend_from_slice(b"last without newline");
+        let mut chunker = Chunker::new(&input[..]);
+        let mut joined = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = chunker.next_chunk().expect("reads") {
+            chunks += 1;
+            let is_last = joined.len() + chunk.len() == input.len();
+            assert!(is_last || chunk.ends_with(b"\n"));
+            joined.extend_from_slice(&chunk);
+        }
+        assert!(chunks > 2, "{chunks} chunks");
+        assert_eq!(joined, input);
+    }
+
+    #[test]
+    fn a_record_longer_than_a_chunk_grows_it() {
+        let mut input = vec![b'a'; CHUNK * 2 + 10];
+        input.push(b'\n');
+        input.extend_from_slice(b"short\n");
+        let mut chunker = Chunker::new(&input[..]);
+        let first = chunker.next_chunk().expect("reads").expect("a chunk");
+        assert_eq!(first.len(), CHUNK * 2 + 11);
+        assert_eq!(chunker.next_chunk().expect("reads"), Some(b"short\n".to_vec()));
+        assert_eq!(chunker.next_chunk().expect("reads"), None);
+    }
+}
