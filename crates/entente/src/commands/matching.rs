@@ -41,7 +41,7 @@ pub fn run(dir: &DataDir, args: &MatchArgs) -> ExitCode {
 /// Whether anything matched.
 fn execute(dir: &DataDir, args: &MatchArgs) -> anyhow::Result<bool> {
     for log in &args.logs {
-        if log != Path::new("-") && !log.is_file() {
+        if log != Path::new("-") && !log.exists() {
             anyhow::bail!("no log file {} (give files to scan, or - for standard input)", log.display());
         }
     }
