@@ -262,6 +262,10 @@ fn exit_status_is_one_without_a_match_and_two_on_errors() {
     assert_eq!(no_node.code(), Some(2));
     assert!(no_node.stderr.contains("entente init") && no_node.stderr.contains("--bundle"), "{}", no_node.stderr);
 
+    let record = matching(temp.path(), &["--values", text(&absent), "--record", text(&log)], b"");
+    assert_eq!(record.code(), Some(2));
+    assert!(record.stderr.contains("--record stores sightings"), "{}", record.stderr);
+
     let help = matching(temp.path(), &["--help"], b"");
     for expected in ["Examples", "--values", "--record", "zstd", "Exit status"] {
         assert!(help.stdout.contains(expected), "`match --help` lacks {expected:?}:\n{}", help.stdout);

@@ -66,7 +66,8 @@ fn execute(dir: &DataDir, args: &MatchArgs) -> anyhow::Result<bool> {
     summary.rules(&mut loaded, &build, &engine);
     summary.threads =
         args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let tally = scan_all(args, &engine, &mut summary)?;
+    let mut out = Output::new();
+    let tally = scan_all(args, &engine, &mut summary, &mut out)?;
     let sightings = if args.out == MatchOutput::Stix || args.record {
         sightings(store.as_ref(), tally, &loaded, &mut summary)?
     } else {
@@ -74,7 +75,6 @@ fn execute(dir: &DataDir, args: &MatchArgs) -> anyhow::Result<bool> {
         Vec::new()
     };
     if args.out == MatchOutput::Stix {
-        let mut out = Output::new();
         let objects: Vec<&str> = sightings.iter().map(|object| object.json()).collect();
         let bundle = format!(
             "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[{}]}}\n",
@@ -117,7 +117,7 @@ fn open_node(dir: &DataDir, needed: bool) -> anyhow::Result<Option<Store>> {
 }
 
 /// Searches every input in order, writing JSON lines when asked; the tally of matches.
-fn scan_all(args: &MatchArgs, engine: &Engine, summary: &mut Summary) -> anyhow::Result<Tally> {
+fn scan_all(args: &MatchArgs, engine: &Engine, summary: &mut Summary, out: &mut Output) -> anyhow::Result<Tally> {
     let total = args.logs.iter().filter_map(|log| std::fs::metadata(log).ok()).map(|m| m.len()).sum();
     let progress =
         crate::output::progress(total, "matching [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}");
@@ -128,7 +128,6 @@ fn scan_all(args: &MatchArgs, engine: &Engine, summary: &mut Summary) -> anyhow:
         LogInputFormat::Zeek => Some(Format::Zeek),
         LogInputFormat::Csv => Some(Format::Csv),
     };
-    let mut out = Output::new();
     let mut tally = Tally::default();
     let started = Instant::now();
     for (index, log) in args.logs.iter().enumerate() {
