@@ -78,7 +78,7 @@ impl<'e> Searcher<'e> {
         let mut line = Line { number: 1, start: 0, end: None, skip: None, pending: Vec::new() };
         let structured = self.layout.format != Format::Text;
         self.engine.find(chunk, |hit: Hit| {
-            if !line.end.is_some_and(|end| hit.start < end) {
+            if line.end.is_none_or(|end| hit.start >= end) {
                 // Move forward to the hit's line.
                 let newlines = memchr::memchr_iter(b'\n', &chunk[line.start..hit.start]);
                 let mut last = None;
@@ -152,12 +152,7 @@ impl<'e> Searcher<'e> {
             if seen.count_ones() as usize != needed {
                 continue;
             }
-            let mut previous_term = None;
             for p in group {
-                if previous_term == Some(p.r.term) {
-                    continue;
-                }
-                previous_term = Some(p.r.term);
                 stats.matches += 1;
                 sink(&Match {
                     rule: p.r.rule,

@@ -2,6 +2,7 @@
 //! [`Engine::find`] reports every hit in a record's bytes. Immutable after build, so
 //! one engine serves every thread.
 
+mod avx2;
 mod masks;
 mod scan;
 mod table;
@@ -134,7 +135,8 @@ impl Engine {
                         atoms.push(key);
                         (atoms.len() - 1) as u32
                     });
-                    pairs.push((atom, TermRef { rule: rule_index, alternative: alternative as u16, term: term as u16 }));
+                    pairs
+                        .push((atom, TermRef { rule: rule_index, alternative: alternative as u16, term: term as u16 }));
                 }
             }
             kept.push(rule);
@@ -193,6 +195,8 @@ impl Engine {
     /// Bytes held by the compiled tables (an estimate of the engine's memory, without
     /// the rules' own strings).
     pub fn table_bytes(&self) -> usize {
-        self.table.bytes_held() + self.refs.len() * std::mem::size_of::<TermRef>() + self.atoms.len() * std::mem::size_of::<Atom>()
+        self.table.bytes_held()
+            + self.refs.len() * std::mem::size_of::<TermRef>()
+            + self.atoms.len() * std::mem::size_of::<Atom>()
     }
 }

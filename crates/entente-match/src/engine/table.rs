@@ -21,6 +21,9 @@ pub(super) struct Table {
     /// One bit per hash prefix: clear means no value of that hash exists.
     filter: Vec<u64>,
     filter_shift: u32,
+    /// One bit per hash of a domain's last label (`com`, `org`…): a candidate whose
+    /// last label no indicator domain has is turned away before any other work.
+    last_labels: Vec<u64>,
     /// Normal byte values, for verification after a hash hit.
     values: Vec<Box<[u8]>>,
     v4: HashMap<u64, u32, Fixed>,
@@ -60,6 +63,7 @@ impl Table {
             chain: vec![NONE; atoms.len()],
             filter: vec![0; filter_bits / 64],
             filter_shift: 64 - filter_bits.trailing_zeros(),
+            last_labels: vec![0; LAST_LABEL_BITS / 64],
             values: Vec::with_capacity(atoms.len()),
             v4: HashMap::with_hasher(Fixed::with_seed(2)),
             v4_filter: Vec::new(),
@@ -94,6 +98,11 @@ impl Table {
                         Class::Email => table.has.email = true,
                         Class::Hex => table.has.hex = true,
                     }
+                    if *class == Class::Domain {
+                        let last = bytes.iter().rposition(|&b| b == b'.').map_or(&bytes[..], |dot| &bytes[dot + 1..]);
+                        let bit = label_hash(last);
+                        table.last_labels[bit / 64] |= 1 << (bit % 64);
+                    }
                     let h = hash(*class, bytes);
                     table.set_filter(h);
                     if let Some(first) = table.bytes.insert(h, index) {
@@ -117,6 +126,13 @@ impl Table {
             }
         }
         table
+    }
+
+    /// Whether some indicator domain ends in this label (any case).
+    #[inline]
+    pub(super) fn maybe_last_label(&self, label: &[u8]) -> bool {
+        let bit = label_hash(label);
+        self.last_labels[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     fn set_filter(&mut self, h: u64) {
@@ -174,9 +190,22 @@ impl Table {
         (self.bytes.capacity() + self.v4.capacity()) * entry
             + self.v6.capacity() * (std::mem::size_of::<(u128, u8, u32)>() + 1)
             + self.chain.capacity() * 4
-            + (self.filter.capacity() + self.v4_filter.capacity()) * 8
+            + (self.filter.capacity() + self.v4_filter.capacity() + self.last_labels.capacity()) * 8
             + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
     }
+}
+
+const LAST_LABEL_BITS: usize = 1 << 16;
+
+/// A small hash of a label, the same for any ASCII case (`| 0x20` folds letters and
+/// leaves digits, `-` and `_` distinct).
+#[inline]
+fn label_hash(label: &[u8]) -> usize {
+    let mut h: u32 = label.len() as u32;
+    for &b in label {
+        h = h.wrapping_mul(0x0100_0193) ^ u32::from(b | 0x20);
+    }
+    (h.wrapping_mul(0x9e37_79b1) >> 16) as usize % LAST_LABEL_BITS
 }
 
 fn v4_key(net: u32, len: u8) -> u64 {

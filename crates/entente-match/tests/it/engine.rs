@@ -1,7 +1,7 @@
 //! Examples of what the engine finds (the property tests hold it to the reference).
 
-use entente_match::search::Searcher;
 use entente_match::format::{Format, Layout};
+use entente_match::search::Searcher;
 use entente_match::{Engine, Kind, Rule, Term};
 
 fn found(rules: Vec<Rule>, text: &str) -> Vec<(String, String)> {
