@@ -80,3 +80,54 @@ pub(crate) fn value(line: &[u8], index: usize) -> Option<&[u8]> {
     let cell = cell.strip_prefix(b"\"").unwrap_or(cell);
     Some(cell.strip_suffix(b"\"").unwrap_or(cell))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::FieldType;
+
+    const INPUT: &str = "\u{feff}ts,\"Source IP\",dst_ip,query,\"note, with \"\"comma\"\"\",sha256\r\n\
+        1521911720.5,10.0.0.1,10.0.0.2,evil.example,\"said \"\"evil.example\"\", twice\",-\r\n";
+
+    #[test]
+    fn the_first_line_names_the_columns() {
+        let (columns, length) = read_header(INPUT.as_bytes());
+        assert_eq!(length, INPUT.find("1521911720").unwrap_or_default());
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["ts", "Source IP", "dst_ip", "query", "note, with \"comma\"", "sha256"]);
+        let types: Vec<FieldType> = columns.iter().map(|c| c.ty).collect();
+        use FieldType::*;
+        assert_eq!(types, [Nothing, Address, Address, Domain, Text, Hash]);
+    }
+
+    #[test]
+    fn quoted_commas_and_quotes_stay_in_their_cell() {
+        let record = INPUT.lines().nth(1).unwrap_or_default();
+        let first = record.find("evil.example").unwrap_or_default();
+        let second = record.rfind("evil.example").unwrap_or_default();
+        assert_eq!(column_at(record.as_bytes(), first), Some(3));
+        assert_eq!(column_at(record.as_bytes(), second), Some(4));
+        assert_eq!(column_at(record.as_bytes(), record.find("twice").unwrap_or_default()), Some(4));
+        assert_eq!(column_at(record.as_bytes(), record.len() - 1), Some(5));
+        assert_eq!(column_at(record.as_bytes(), 0), Some(0));
+        assert_eq!(column_at(record.as_bytes(), record.len() + 1), None);
+        assert_eq!(value(record.as_bytes(), 0), Some(&b"1521911720.5"[..]));
+        assert_eq!(value(record.as_bytes(), 4), Some(&b"said \"\"evil.example\"\", twice"[..]));
+        assert_eq!(value(record.as_bytes(), 6), None);
+    }
+
+    #[test]
+    fn hostile_cells() {
+        let spans = |line: &str| cells(line.as_bytes()).collect::<Vec<_>>();
+        assert_eq!(spans(""), [(0, 0)]);
+        assert_eq!(spans(","), [(0, 0), (1, 1)]);
+        assert_eq!(spans("\"a,b"), [(0, 4)], "an unterminated quote runs to the end");
+        assert_eq!(spans("a\"b,c"), [(0, 3), (4, 5)], "a quote inside a cell is a byte");
+        assert_eq!(spans("\"a\"b,c"), [(0, 4), (5, 6)], "bytes after a closing quote stay in the cell");
+        assert_eq!(spans("\"\"\"\"\"\""), [(0, 6)]);
+        assert_eq!(spans("\"\","), [(0, 2), (3, 3)]);
+        let (columns, length) = read_header(b"\"\xff\",b");
+        assert_eq!(length, 5);
+        assert_eq!(columns.len(), 2);
+    }
+}

@@ -84,7 +84,7 @@ fn walk<T>(line: &[u8], mut visit: impl FnMut(Event) -> Option<T>) -> Option<T> 
     let mut at = 0;
     while at < line.len() {
         let depth = stack.len() - 1;
-        let Some(top) = stack.last_mut() else { return None };
+        let top = stack.last_mut()?;
         match line[at] {
             b'"' => {
                 let end = string_end(line, at + 1);
@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn escaped_quotes_stay_inside_strings() {
-        let line = r#"{"msg":"say \"evil.example\", \"k\":\"v.example","host":"x.example","path":"c:\\","after":"y.example"}"#;
+        let line =
+            r#"{"msg":"say \"evil.example\", \"k\":\"v.example","host":"x.example","path":"c:\\","after":"y.example"}"#;
         assert_eq!(key(line, "evil.example"), Some("msg"));
         assert_eq!(key(line, "v.example"), Some("msg"));
         assert_eq!(key(line, "x.example"), Some("host"));
@@ -261,7 +262,8 @@ mod tests {
     fn timestamps_of_zeek_and_suricata() {
         let close = |got: Option<f64>, want: f64| got.is_some_and(|got| (got - want).abs() < 1e-6);
         assert!(close(timestamp(DNS.as_bytes()), 1_521_911_720.865_716));
-        let suricata = r#"{"timestamp":"2018-03-24T17:15:20.865716+0000","flow_id":1,"event_type":"dns","src_ip":"10.0.0.1"}"#;
+        let suricata =
+            r#"{"timestamp":"2018-03-24T17:15:20.865716+0000","flow_id":1,"event_type":"dns","src_ip":"10.0.0.1"}"#;
         assert!(close(timestamp(suricata.as_bytes()), 1_521_911_720.865_716));
         let epoch = r#"{"_write_ts":1.0,"ts":1521911720.5,"uid":"C"}"#;
         assert!(close(timestamp(epoch.as_bytes()), 1_521_911_720.5));

@@ -190,3 +190,6 @@ impl Layout {
         time::seconds(value)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -244,7 +244,9 @@ pub(crate) const TIME_NAMES: &[&str] = &["ts", "timestamp", "@timestamp", "_time
 
 /// What a field of this name holds; [`FieldType::Text`] for a name not in the table.
 pub(crate) fn field_type(name: &str) -> FieldType {
-    TABLE.binary_search_by(|(entry, _)| normalised(entry).cmp(normalised(name))).map_or(FieldType::Text, |at| TABLE[at].1)
+    TABLE
+        .binary_search_by(|(entry, _)| normalised(entry).cmp(normalised(name)))
+        .map_or(FieldType::Text, |at| TABLE[at].1)
 }
 
 /// Whether `name` is one of [`TIME_NAMES`] (compared as the table compares).

@@ -1,11 +1,12 @@
 //! Zeek TSV (the ASCII writer's default): the `#` header names and types every
-//! column; a hit's column is the number of separators before it.
+//! column; a hit's column is the number of separators before it. The header, with
+//! tabs shown as spaces:
 //!
 //! ```text
 //! #separator \x09
-//! #set_separator	,
-//! #fields	ts	uid	id.orig_h	…
-//! #types	time	string	addr	…
+//! #set_separator    ,
+//! #fields    ts    uid    id.orig_h    …
+//! #types    time    string    addr    …
 //! ```
 //!
 //! Zeek escapes the separator inside values (as `\x09`), so counting separators is
@@ -125,4 +126,89 @@ pub(crate) fn column_at(line: &[u8], separator: &[u8], offset: usize) -> Option<
 /// The value of column `index`.
 pub(crate) fn value<'l>(line: &'l [u8], separator: &[u8], index: usize) -> Option<&'l [u8]> {
     split(line, separator).nth(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A conn.log header and record as Zeek's ASCII writer prints them.
+    const CONN: &str = "#separator \\x09\n\
+        #set_separator\t,\n\
+        #empty_field\t(empty)\n\
+        #unset_field\t-\n\
+        #path\tconn\n\
+        #open\t2018-03-24-17-15-20\n\
+        #fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n\
+        #types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n\
+        1521911720.865716\tCqKst53mF3det3eDV9\t10.47.1.100\t41772\t10.0.0.100\t53\tudp\tdns\t0.000870\t32\t80\tSF\t-\t-\t0\tDd\t1\t60\t1\t108\t(empty)\n\
+        #close\t2018-03-24-18-00-00\n";
+
+    #[test]
+    fn the_header_names_and_types_every_column() {
+        let header = read_header(CONN.as_bytes());
+        assert_eq!(header.separator, b"\t");
+        assert_eq!(header.length, CONN.find("1521911720").unwrap_or_default());
+        assert_eq!(header.columns.len(), 21);
+        let ty = |name: &str| header.columns.iter().find(|c| c.name == name).map(|c| c.ty);
+        assert_eq!(ty("id.orig_h"), Some(FieldType::Address));
+        assert_eq!(ty("id.resp_p"), Some(FieldType::Nothing));
+        assert_eq!(ty("proto"), Some(FieldType::Nothing));
+        assert_eq!(ty("uid"), Some(FieldType::Nothing), "a string column typed by its name");
+        assert_eq!(ty("service"), Some(FieldType::Text), "a string column of unknown name");
+        assert_eq!(ty("tunnel_parents"), Some(FieldType::Nothing));
+    }
+
+    #[test]
+    fn a_hit_is_in_the_column_of_the_separators_before_it() {
+        let header = read_header(CONN.as_bytes());
+        let record = CONN.lines().nth(8).unwrap_or_default();
+        let column = |needle: &str| {
+            let offset = record.find(needle).unwrap_or(usize::MAX);
+            column_at(record.as_bytes(), &header.separator, offset).map(|at| header.columns[at].name.as_str())
+        };
+        assert_eq!(column("10.47.1.100"), Some("id.orig_h"));
+        assert_eq!(column("10.0.0.100"), Some("id.resp_h"));
+        assert_eq!(column("1521911720"), Some("ts"));
+        assert_eq!(column("(empty)"), Some("tunnel_parents"));
+        assert_eq!(column_at(record.as_bytes(), &header.separator, record.len()), Some(20));
+        assert_eq!(column_at(record.as_bytes(), &header.separator, record.len() + 1), None);
+        assert_eq!(value(record.as_bytes(), &header.separator, 0), Some(&b"1521911720.865716"[..]));
+        assert_eq!(value(record.as_bytes(), &header.separator, 21), None);
+    }
+
+    #[test]
+    fn types_of_other_logs() {
+        assert_eq!(column_type(b"vector[addr]", "san.ip"), FieldType::Address);
+        assert_eq!(column_type(b"set[addr]", "tx_hosts"), FieldType::Address);
+        assert_eq!(column_type(b"subnet", "anything"), FieldType::Address);
+        assert_eq!(column_type(b"string", "query"), FieldType::Domain);
+        assert_eq!(column_type(b"vector[string]", "answers"), FieldType::Text);
+        assert_eq!(column_type(b"vector[string]", "san.dns"), FieldType::Domain);
+        assert_eq!(column_type(b"vector[interval]", "TTLs"), FieldType::Nothing);
+        assert_eq!(column_type(b"set[enum]", "actions"), FieldType::Nothing);
+        assert_eq!(column_type(b"double", "query"), FieldType::Nothing, "the type wins over the name");
+        assert_eq!(column_type(b"string", "md5"), FieldType::Hash);
+        assert_eq!(column_type(b"pattern", "md5"), FieldType::Hash, "unknown types go by name");
+    }
+
+    #[test]
+    fn other_separators_and_missing_lines() {
+        let header = read_header(b"#separator \\x7c\\x7c\n#fields||ts||query\n#types||time||string\n1.5||a.example\n");
+        assert_eq!(header.separator, b"||");
+        assert_eq!(header.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["ts", "query"]);
+        assert_eq!(column_at(b"1.5||a.example", b"||", 5), Some(1));
+        // Only `#fields`: types by name.
+        let header = read_header(b"#fields\tid.resp_h\tmsg");
+        assert_eq!(header.length, 21);
+        assert_eq!(header.columns[0].ty, FieldType::Address);
+        assert_eq!(header.columns[1].ty, FieldType::Text);
+        // No header at all, or an empty separator: a tab, nothing learnt.
+        let header = read_header(b"#separator \n1\t2\n");
+        assert_eq!(header.separator, b"\t");
+        assert!(header.columns.is_empty());
+        assert_eq!(read_header(b"data\n#fields\tts\n").length, 0);
+        assert_eq!(unescape(b"\\x0"), b"\\x0");
+        assert_eq!(unescape(b"\\xzz,"), b"\\xzz,");
+    }
 }
