@@ -66,10 +66,15 @@ impl Format {
 /// What a field holds, so that only fitting kinds match in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
+    /// IP addresses and networks (Zeek `addr`/`subnet`, `id.resp_h`, `src_ip`…).
     Address,
+    /// Domain names (`query`, `server_name`, `host`, `san.dns`…).
     Domain,
+    /// URLs: URLs match there, and the domains and addresses they carry.
     Url,
+    /// E-mail addresses: addresses match there, and their domains.
     Email,
+    /// Hashes and certificate fingerprints (`md5`, `sha256`, `cert_chain_fps`…).
     Hash,
     /// Free text: every kind matches.
     Text,
