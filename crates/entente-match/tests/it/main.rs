@@ -1,3 +1,4 @@
 //! entente-match's integration tests: one test binary.
 
 mod engine;
+mod format;
