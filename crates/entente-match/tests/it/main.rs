@@ -1,3 +1,5 @@
 //! entente-match's integration tests: one test binary.
 
 mod engine;
+mod properties;
+mod reference;
