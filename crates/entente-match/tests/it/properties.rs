@@ -6,6 +6,10 @@
 //! re-spelt, addresses inside and just outside networks, subdomains, near misses, values
 //! glued to longer tokens, separators of every kind, noise bytes (non-ASCII too), and a
 //! random prefix so that tokens straddle the engine's 64-byte blocks.
+//!
+//! The plain tests marked `// engine bug:` at the end are disagreements the property
+//! test found, kept as small fixed cases; they (and the property test) fail until the
+//! engine follows `docs/match.md` on those points.
 
 use crate::reference;
 use entente_match::format::{Format, Layout};
@@ -14,6 +18,7 @@ use entente_match::search::Searcher;
 use entente_match::{Engine, Kind, Rule, Term};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A small deterministic dice (SplitMix64) for the choices made while rendering one
 /// part of an input: proptest draws the seed, so a failing case replays and shrinks.
@@ -140,8 +145,6 @@ fn v4_text(address: u32) -> String {
     Ipv4Addr::from(address).to_string()
 }
 
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 fn ipv4() -> impl Strategy<Value = Indicator> {
     (address_v4(), prefix_v4(), any::<bool>()).prop_map(|(address, len, whole)| {
         let text = if whole { v4_text(address) } else { format!("{}/{len}", v4_text(address)) };
@@ -181,14 +184,24 @@ fn domain() -> impl Strategy<Value = Indicator> {
 }
 
 fn url_path() -> impl Strategy<Value = String> {
-    let segment = prop_oneof!["[a-zA-Z0-9._~!$&()*+,;=-]{0,6}", Just("%41".to_owned()), Just("%2f".to_owned()), Just("%7E".to_owned()), Just("%zz".to_owned())];
+    let segment = prop_oneof![
+        "[a-zA-Z0-9._~!$&()*+,;=-]{0,6}",
+        Just("%41".to_owned()),
+        Just("%2f".to_owned()),
+        Just("%7E".to_owned()),
+        Just("%zz".to_owned())
+    ];
     prop::collection::vec(segment, 0..4).prop_map(|segments| segments.iter().map(|s| format!("/{s}")).collect())
 }
 
 fn url() -> impl Strategy<Value = Indicator> {
     let scheme = prop::sample::select(vec!["http", "https", "ftp", "ws", "wss", "hxxp", "git+ssh"]);
     let host = prop_oneof![domain_name(), address_v4().prop_map(v4_text), Just("[2001:db8::1]".to_owned())];
-    let port = prop_oneof![Just(None), Just(Some(String::new())), prop::sample::select(vec!["80", "443", "21", "8080"]).prop_map(|p| Some(p.to_owned()))];
+    let port = prop_oneof![
+        Just(None),
+        Just(Some(String::new())),
+        prop::sample::select(vec!["80", "443", "21", "8080"]).prop_map(|p| Some(p.to_owned()))
+    ];
     let userinfo = prop_oneof![3 => Just(String::new()), 1 => Just("User:pw@".to_owned())];
     let query = prop_oneof![Just(String::new()), "\\?[a-z]=[a-zA-Z0-9%]{0,5}"];
     (scheme, userinfo, host, port, url_path(), query).prop_map(|(scheme, userinfo, host, port, path, query)| {
@@ -204,7 +217,8 @@ fn email() -> impl Strategy<Value = Indicator> {
 
 fn hex_digits(len: usize) -> impl Strategy<Value = String> {
     // Few distinct digits, so that near misses of one indicator can equal another.
-    prop::collection::vec(prop::sample::select(b"0aF9".to_vec()), len).prop_map(|d| String::from_utf8(d).expect("ASCII"))
+    prop::collection::vec(prop::sample::select(b"0aF9".to_vec()), len)
+        .prop_map(|d| String::from_utf8(d).expect("ASCII"))
 }
 
 fn hash() -> impl Strategy<Value = Indicator> {
@@ -213,9 +227,8 @@ fn hash() -> impl Strategy<Value = Indicator> {
         hex_digits(40).prop_map(|h| indicator(Kind::Sha1, h)),
         hex_digits(64).prop_map(|h| indicator(Kind::Sha256, h)),
         hex_digits(128).prop_map(|h| indicator(Kind::Sha512, h)),
-        (prop_oneof![Just(40usize), Just(64usize)], any::<bool>()).prop_flat_map(|(len, colons)| hex_digits(len).prop_map(
-            move |h| indicator(Kind::Fingerprint, if colons { colon_pairs(&h) } else { h })
-        )),
+        (prop_oneof![Just(40usize), Just(64usize)], any::<bool>()).prop_flat_map(|(len, colons)| hex_digits(len)
+            .prop_map(move |h| indicator(Kind::Fingerprint, if colons { colon_pairs(&h) } else { h }))),
     ]
 }
 
@@ -231,7 +244,11 @@ fn any_indicator() -> impl Strategy<Value = Indicator> {
 #[derive(Debug, Clone)]
 enum Part {
     /// A rendering of indicator `index` (modulo their number): `variant` picks how.
-    Value { index: usize, variant: u8, seed: u64 },
+    Value {
+        index: usize,
+        variant: u8,
+        seed: u64,
+    },
     Separator(&'static str),
     Noise(Vec<u8>),
 }
@@ -377,7 +394,8 @@ struct Case {
 fn case() -> impl Strategy<Value = Case> {
     let indicators = prop::collection::vec(any_indicator(), 1..8);
     // Rules of several terms: alternatives of 1 to 3 indices into the indicators.
-    let compounds = prop::collection::vec(prop::collection::vec(prop::collection::vec(any::<usize>(), 1..4), 1..3), 0..3);
+    let compounds =
+        prop::collection::vec(prop::collection::vec(prop::collection::vec(any::<usize>(), 1..4), 1..3), 0..3);
     let padding = prop::collection::vec(prop::sample::select(b"ab1.-_: @/\n\xc3\x80".to_vec()), 0..130);
     let parts = prop::collection::vec(part(), 0..24);
     (indicators, compounds, padding, parts, any::<bool>()).prop_map(|(indicators, compounds, padding, parts, align)| {
@@ -462,15 +480,15 @@ fn agree(rules: Vec<Rule>, input: &[u8]) -> Result<(), String> {
             .map(|k| format!("{k:?} {} {:?}", kept[k.0 as usize].id, String::from_utf8_lossy(&input[k.3..k.4])))
             .collect()
     };
-    let compare = |level: &str, engine: BTreeSet<reference::Key>, want: BTreeSet<reference::Key>| -> Result<(), String> {
-        if engine == want {
-            return Ok(());
-        }
-        let missed: BTreeSet<_> = want.difference(&engine).copied().collect();
-        let extra: BTreeSet<_> = engine.difference(&want).copied().collect();
-        Err(format!("{level}: false negatives {:?}, false positives {:?}", show(&missed), show(&extra)))
-    };
-    if std::env::var_os("REF_STATS").is_some() { let h = reference::hits(kept, input); let kinds: BTreeSet<String> = h.iter().map(|k| kept[k.0 as usize].alternatives[k.1 as usize][k.2 as usize].kind.name().to_owned()).collect(); eprintln!("STAT {} {} {} {:?}", input.len(), reference::raw_hits(kept, input).len(), h.len(), kinds); }
+    let compare =
+        |level: &str, engine: BTreeSet<reference::Key>, want: BTreeSet<reference::Key>| -> Result<(), String> {
+            if engine == want {
+                return Ok(());
+            }
+            let missed: BTreeSet<_> = want.difference(&engine).copied().collect();
+            let extra: BTreeSet<_> = engine.difference(&want).copied().collect();
+            Err(format!("{level}: false negatives {:?}, false positives {:?}", show(&missed), show(&extra)))
+        };
     compare("Engine::find", found(&engine, input), reference::raw_hits(kept, input))?;
     compare("Searcher::search", searched(&engine, input), reference::hits(kept, input))
 }
@@ -510,7 +528,7 @@ fn a_conjunction_reports_every_hit_of_its_terms() {
     };
     let text = "1.2.3.4 c2.example 1.2.3.4";
     let want = owned(&[("both", 0, "1.2.3.4"), ("both", 0, "1.2.3.4"), ("both", 1, "c2.example")]);
-    assert_eq!(reference::hits(&[rule.clone()], text.as_bytes()).len(), 3);
+    assert_eq!(reference::hits(std::slice::from_ref(&rule), text.as_bytes()).len(), 3);
     assert_eq!(matches_of(vec![rule], text), want);
 }
 
@@ -522,7 +540,7 @@ fn a_url_after_dots_starts_at_its_scheme() {
     let rule = Rule::single("url", Term::new(Kind::Url, "http://evil.example/x"));
     let text = "see ...http://evil.example/x";
     let want = owned(&[("url", 0, "http://evil.example/x")]);
-    assert_eq!(reference::hits(&[rule.clone()], text.as_bytes()).len(), 1);
+    assert_eq!(reference::hits(std::slice::from_ref(&rule), text.as_bytes()).len(), 1);
     assert_eq!(matches_of(vec![rule], text), want);
 }
 
@@ -533,7 +551,7 @@ fn long_candidates_still_match() {
     // subdomain of an indicator domain is a hit there (and in the reference).
     let rules = vec![
         Rule::single("dom", Term::new(Kind::Domain, "evil.example")),
-        Rule::single("mail", Term::new(Kind::Email, &format!("{}@evil.example", "a".repeat(250)))),
+        Rule::single("mail", Term::new(Kind::Email, format!("{}@evil.example", "a".repeat(250)))),
     ];
     let long_domain = format!("{}.evil.example", "a".repeat(300));
     let long_mail = format!("{}@evil.example", "a".repeat(250));
@@ -548,16 +566,20 @@ fn long_candidates_still_match() {
 fn respelt() -> impl Strategy<Value = (Kind, String, String)> {
     let seed = any::<u64>();
     prop_oneof![
-        (url(), seed.clone()).prop_map(|(ind, seed)| {
+        (url(), seed).prop_map(|(ind, seed)| {
             let parts = ind.url.expect("generated URLs keep their parts");
             (Kind::Url, ind.value, parts.respelt(&mut Dice(seed)))
         }),
-        (domain_name(), seed.clone(), 0usize..3, 0usize..3).prop_map(|(name, seed, lead, trail)| {
+        (domain_name(), seed, 0usize..3, 0usize..3).prop_map(|(name, seed, lead, trail)| {
             let other = format!("{}{}{}", ".".repeat(lead), flip_case(&name, &mut Dice(seed)), ".".repeat(trail));
             (Kind::Domain, name, other)
         }),
-        (email(), seed.clone()).prop_map(|(ind, seed)| (Kind::Email, ind.value.clone(), flip_case(&ind.value, &mut Dice(seed)))),
-        (hash(), seed.clone(), any::<bool>()).prop_map(|(ind, seed, colons)| {
+        (email(), seed).prop_map(|(ind, seed)| (
+            Kind::Email,
+            ind.value.clone(),
+            flip_case(&ind.value, &mut Dice(seed))
+        )),
+        (hash(), seed, any::<bool>()).prop_map(|(ind, seed, colons)| {
             let digits: String = ind.value.chars().filter(|c| *c != ':').collect();
             let digits = flip_case(&digits, &mut Dice(seed));
             let other = if colons && ind.kind == Kind::Fingerprint { colon_pairs(&digits) } else { digits };
@@ -581,7 +603,8 @@ fn respelt() -> impl Strategy<Value = (Kind, String, String)> {
 fn url_like() -> impl Strategy<Value = String> {
     let body = "[a-zA-Z0-9:/?#@%.\\[\\]_~!$&()*+,;=-]{0,30}";
     prop_oneof![
-        (prop::sample::select(vec!["http", "HTTPS", "ftp", "wS", "x+y.z"]), body).prop_map(|(s, b)| format!("{s}://{b}")),
+        (prop::sample::select(vec!["http", "HTTPS", "ftp", "wS", "x+y.z"]), body)
+            .prop_map(|(s, b)| format!("{s}://{b}")),
         body.prop_map(|b| b.to_owned()),
     ]
 }

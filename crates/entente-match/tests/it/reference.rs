@@ -59,13 +59,7 @@ pub fn hits(rules: &[Rule], hay: &[u8]) -> BTreeSet<Key> {
                 let mine: Vec<&Key> = raw.iter().filter(|k| k.0 as usize == r && usize::from(k.1) == a).collect();
                 let every_term_hit = (0..terms.len()).all(|t| mine.iter().any(|k| usize::from(k.2) == t));
                 if every_term_hit {
-                    if terms.len() > 1 && std::env::var_os("REF_FIRST").is_some() {
-                        for t in 0..terms.len() {
-                            out.extend(mine.iter().filter(|k| usize::from(k.2) == t).min_by_key(|k| k.3).copied());
-                        }
-                    } else {
-                        out.extend(mine.into_iter().copied());
-                    }
+                    out.extend(mine.into_iter().copied());
                 }
             }
         }
@@ -118,9 +112,9 @@ pub fn hits_candidate(value: &Value, candidate: &Candidate) -> bool {
         (Value::V4 { net, len }, Candidate::V4(address)) => v4_mask(*len) & address == *net,
         (Value::V6 { net, len }, Candidate::V6(address)) => v6_mask(*len) & address == *net,
         (Value::Domain(d), Candidate::Domain(c)) => c == d || c.ends_with(&format!(".{d}")),
-        (Value::Url(v), Candidate::Url(c)) | (Value::Email(v), Candidate::Email(c)) | (Value::Hex(v), Candidate::Hex(c)) => {
-            v == c
-        }
+        (Value::Url(v), Candidate::Url(c))
+        | (Value::Email(v), Candidate::Email(c))
+        | (Value::Hex(v), Candidate::Hex(c)) => v == c,
         _ => false,
     }
 }
@@ -292,34 +286,27 @@ pub fn candidates(hay: &[u8], start: usize) -> Vec<Found> {
 fn token(hay: &[u8], start: usize, end: usize, out: &mut Vec<Found>) {
     let text = std::str::from_utf8(&hay[start..end]).expect("token bytes are ASCII");
     let colons = text.matches(':').count();
-    if colons >= 2 && text.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
-        if let Ok(address) = text.parse::<Ipv6Addr>() {
-            out.push(Found { candidate: Candidate::V6(u128::from(address)), start, end });
-        }
+    if colons >= 2
+        && text.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        && let Ok(address) = text.parse::<Ipv6Addr>()
+    {
+        out.push(Found { candidate: Candidate::V6(u128::from(address)), start, end });
     }
     let pairs: Vec<&str> = text.split(':').collect();
     if colons >= 1 && pairs.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit())) {
         out.push(Found { candidate: Candidate::Hex(pairs.concat().to_ascii_lowercase()), start, end });
     }
-    // The pieces: split at ':', empty pieces ignored.
-    let mut pieces = Vec::new();
-    let mut piece_start = start;
-    for i in start..=end {
-        if i == end || hay[i] == b':' {
-            if i > piece_start {
-                pieces.push((piece_start, i));
-            }
-            piece_start = i + 1;
-        }
-    }
+    let pieces = split(hay, start, end, b':');
     for &(piece_start, piece_end) in &pieces {
         piece(hay, piece_start, piece_end, out);
     }
-    if text.ends_with(':') && hay[end..].starts_with(b"//") {
-        if let Some(&(scheme_start, scheme_end)) = pieces.last() {
-            let (scheme_start, _) = if std::env::var_os("REF_NOTRIM").is_some() { (scheme_start, 0) } else { trim_dots(hay, scheme_start, scheme_end) };
-            url(hay, scheme_start, out);
-        }
+    if text.ends_with(':')
+        && hay[end..].starts_with(b"//")
+        && let Some(&(scheme_start, scheme_end)) = pieces.last()
+    {
+        // A piece has no leading dots (step 3): `...http://` starts at `http`.
+        let (scheme_start, _) = trim_dots(hay, scheme_start, scheme_end);
+        url(hay, scheme_start, out);
     }
 }
 
@@ -342,6 +329,19 @@ fn url(hay: &[u8], start: usize, out: &mut Vec<Found>) {
     }
 }
 
+/// The non-empty parts of `hay[start..end]` between `separator`s, as spans.
+fn split(hay: &[u8], start: usize, end: usize, separator: u8) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    let mut part_start = start;
+    for part in hay[start..end].split(|b| *b == separator) {
+        if !part.is_empty() {
+            parts.push((part_start, part_start + part.len()));
+        }
+        part_start += part.len() + 1;
+    }
+    parts
+}
+
 fn trim_dots(hay: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     while start < end && hay[start] == b'.' {
         start += 1;
@@ -360,22 +360,17 @@ fn piece(hay: &[u8], start: usize, end: usize, out: &mut Vec<Found>) {
     }
     let text = std::str::from_utf8(&hay[start..end]).expect("piece bytes are ASCII");
     let ats: Vec<usize> = text.match_indices('@').map(|(i, _)| i).collect();
-    if let [at] = ats[..] {
-        if at > 0 && text[at + 1..].contains('.') {
-            if !(std::env::var_os("REF_LONGEST").is_some() && text.len() > 256) { out.push(Found { candidate: Candidate::Email(text.to_ascii_lowercase()), start, end }); }
-            piece(hay, start + at + 1, end, out);
-            return;
-        }
+    if let [at] = ats[..]
+        && at > 0
+        && text[at + 1..].contains('.')
+    {
+        out.push(Found { candidate: Candidate::Email(text.to_ascii_lowercase()), start, end });
+        piece(hay, start + at + 1, end, out);
+        return;
     }
     if !ats.is_empty() {
-        let mut part_start = start;
-        for i in start..=end {
-            if i == end || hay[i] == b'@' {
-                if i > part_start {
-                    piece(hay, part_start, i, out);
-                }
-                part_start = i + 1;
-            }
+        for (part_start, part_end) in split(hay, start, end, b'@') {
+            piece(hay, part_start, part_end, out);
         }
         return;
     }
@@ -384,7 +379,6 @@ fn piece(hay: &[u8], start: usize, end: usize, out: &mut Vec<Found>) {
     } else if text.chars().all(|c| c.is_ascii_hexdigit()) && [32, 40, 64, 128].contains(&text.len()) {
         Candidate::Hex(text.to_ascii_lowercase())
     } else if text.contains('.') && text.chars().any(|c| c.is_ascii_alphabetic()) {
-        if std::env::var_os("REF_LONGEST").is_some() && text.len() > 256 { return; }
         Candidate::Domain(text.to_ascii_lowercase())
     } else {
         return;
