@@ -2,3 +2,5 @@
 
 mod engine;
 mod format;
+mod properties;
+mod reference;
