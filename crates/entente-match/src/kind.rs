@@ -135,12 +135,13 @@ impl Normal {
             Kind::Domain => domain(value).map(|bytes| Normal::Bytes { class: Class::Domain, bytes }).ok_or_else(|| {
                 format!("not a domain name (two labels or more of letters, digits, - and _): {value:?}")
             }),
-            Kind::Url if value.ends_with(['.', ',', ';', ':', '!', '?']) => Err(format!(
-                "a URL ending in punctuation can never match (logs' trailing punctuation is not read as URL): {value:?}"
-            )),
-            Kind::Url => url::normalize(value.as_bytes())
-                .map(|bytes| Normal::Bytes { class: Class::Url, bytes })
-                .ok_or_else(|| format!("not a URL with a scheme and '//': {value:?}")),
+            Kind::Url => match url::normalize(value.as_bytes()) {
+                None => Err(format!("not a URL with a scheme and '//': {value:?}")),
+                Some(bytes) if bytes.last().is_some_and(|b| b".,;:!?".contains(b)) => Err(format!(
+                    "a URL ending in punctuation can never match (a log's trailing punctuation is not read as part of a URL): {value:?}"
+                )),
+                Some(bytes) => Ok(Normal::Bytes { class: Class::Url, bytes }),
+            },
             Kind::Email => email(value)
                 .map(|bytes| Normal::Bytes { class: Class::Email, bytes })
                 .ok_or_else(|| format!("not an e-mail address (local@domain.tld): {value:?}")),

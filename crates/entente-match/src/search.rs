@@ -75,7 +75,7 @@ impl<'e> Searcher<'e> {
         if chunk.last().is_some_and(|b| *b != b'\n') {
             stats.lines += 1;
         }
-        let mut line = Line { number: 1, start: 0, end: None, skip: None, pending: Vec::new() };
+        let mut line = Line { number: 1, start: 0, end: None, skip: None, timestamp: None, pending: Vec::new() };
         let structured = self.layout.format != Format::Text;
         self.engine.find(chunk, |hit: Hit| {
             if line.end.is_none_or(|end| hit.start >= end) {
@@ -93,6 +93,7 @@ impl<'e> Searcher<'e> {
                     line.start = last.map_or(line.start, |at| at + 1);
                     line.end = None;
                     line.skip = None;
+                    line.timestamp = None;
                 }
             }
             let end = *line.end.get_or_insert_with(|| {
@@ -121,7 +122,7 @@ impl<'e> Searcher<'e> {
                         start: hit.start,
                         end: hit.end,
                         field,
-                        timestamp: self.layout.timestamp(text),
+                        timestamp: *line.timestamp.get_or_insert_with(|| self.layout.timestamp(text)),
                     });
                 } else {
                     line.pending.push(Pending { r, start: hit.start, end: hit.end, field });
@@ -175,5 +176,7 @@ struct Line<'c> {
     start: usize,
     end: Option<usize>,
     skip: Option<bool>,
+    /// The record's time, read once for all its matches.
+    timestamp: Option<Option<f64>>,
     pending: Vec<Pending<'c>>,
 }

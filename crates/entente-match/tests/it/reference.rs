@@ -132,7 +132,8 @@ pub fn value(kind: Kind, text: &str) -> Option<Value> {
     match kind {
         Kind::Ipv4 => {
             let (address, len) = with_prefix(text, 32)?;
-            let address = u32::from(address.parse::<Ipv4Addr>().ok()?);
+            // Leading zeros read as decimal, as in candidates.
+            let address = ipv4(address)?;
             Some(Value::V4 { net: address & v4_mask(len), len })
         }
         Kind::Ipv6 => {
@@ -143,13 +144,21 @@ pub fn value(kind: Kind, text: &str) -> Option<Value> {
         Kind::Domain => {
             let name = text.trim_matches('.').to_ascii_lowercase();
             let allowed = name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            let labels = name.split('.').count() >= 2 && name.split('.').all(|label| !label.is_empty());
-            (allowed && labels).then_some(Value::Domain(name))
+            let labels = name.split('.').count() >= 2 && name.split('.').all(|label| (1..=63).contains(&label.len()));
+            let letter = name.chars().any(|c| c.is_ascii_alphabetic());
+            (allowed && labels && letter && name.len() <= 253).then_some(Value::Domain(name))
         }
-        Kind::Url => url_normal(text).map(Value::Url),
+        // Trailing punctuation is never part of a URL candidate: a value whose normal
+        // form ends in it is refused.
+        Kind::Url => url_normal(text).filter(|n| !n.ends_with(['.', ',', ';', ':', '!', '?'])).map(Value::Url),
         Kind::Email => {
             let (local, domain) = text.split_once('@')?;
-            let ok = !local.is_empty() && !domain.contains('@') && domain.contains('.');
+            let local_ok = !local.is_empty()
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && local.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+            let domain_ok = matches!(value(Kind::Domain, domain), Some(Value::Domain(d)) if d.len() == domain.len());
+            let ok = local_ok && domain_ok && text.len() <= 254;
             ok.then(|| Value::Email(text.to_ascii_lowercase()))
         }
         Kind::Md5 => plain_hex(text, &[32]),
@@ -364,7 +373,9 @@ fn piece(hay: &[u8], start: usize, end: usize, out: &mut Vec<Found>) {
         && at > 0
         && text[at + 1..].contains('.')
     {
-        out.push(Found { candidate: Candidate::Email(text.to_ascii_lowercase()), start, end });
+        if text.len() <= 254 {
+            out.push(Found { candidate: Candidate::Email(text.to_ascii_lowercase()), start, end });
+        }
         piece(hay, start + at + 1, end, out);
         return;
     }
@@ -378,7 +389,7 @@ fn piece(hay: &[u8], start: usize, end: usize, out: &mut Vec<Found>) {
         Candidate::V4(address)
     } else if text.chars().all(|c| c.is_ascii_hexdigit()) && [32, 40, 64, 128].contains(&text.len()) {
         Candidate::Hex(text.to_ascii_lowercase())
-    } else if text.contains('.') && text.chars().any(|c| c.is_ascii_alphabetic()) {
+    } else if text.contains('.') && text.chars().any(|c| c.is_ascii_alphabetic()) && text.len() <= 253 {
         Candidate::Domain(text.to_ascii_lowercase())
     } else {
         return;
