@@ -11,7 +11,7 @@
 
 use entente_match::{Kind, Rule};
 use std::collections::BTreeSet;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 /// One hit as the searcher reports it: rule index, alternative, term, span.
 pub type Key = (u32, u16, u16, usize, usize);
