@@ -110,8 +110,7 @@ impl<'e> Searcher<'e> {
                 return;
             }
             for &r in self.engine.refs(hit.atom) {
-                let alternative = &self.engine.rule(r.rule).alternatives[usize::from(r.alternative)];
-                if alternative.len() == 1 {
+                if self.engine.alternative_len(r) == 1 {
                     stats.matches += 1;
                     sink(&Match {
                         rule: r.rule,
@@ -145,7 +144,7 @@ impl<'e> Searcher<'e> {
         let timestamp = self.layout.timestamp(text);
         for group in pending.chunk_by(|a, b| (a.r.rule, a.r.alternative) == (b.r.rule, b.r.alternative)) {
             let first = group[0].r;
-            let needed = self.engine.rule(first.rule).alternatives[usize::from(first.alternative)].len();
+            let needed = self.engine.alternative_len(first);
             let mut seen = 0u64;
             for p in group {
                 seen |= 1 << p.r.term;

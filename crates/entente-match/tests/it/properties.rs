@@ -505,8 +505,8 @@ fn agree(rules: Vec<Rule>, input: &[u8]) -> Result<(), String> {
             let extra: BTreeSet<_> = engine.difference(&want).copied().collect();
             Err(format!("{level}: false negatives {:?}, false positives {:?}", show(&missed), show(&extra)))
         };
-    compare("Engine::find", found(&engine, input), reference::raw_hits(kept, input))?;
-    compare("Searcher::search", searched(&engine, input), reference::hits(kept, input))
+    compare("Engine::find", found(&engine, input), reference::raw_hits(&kept, input))?;
+    compare("Searcher::search", searched(&engine, input), reference::hits(&kept, input))
 }
 
 proptest! {
