@@ -71,26 +71,17 @@ impl<'e> Searcher<'e> {
     /// Searches `chunk` (whole records) and hands every match to `sink`, in order.
     pub fn search<'c>(&'c self, chunk: &'c [u8], sink: &mut impl FnMut(&Match<'c>)) -> Stats {
         let mut stats = Stats { bytes: chunk.len() as u64, ..Stats::default() };
-        stats.lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
-        if chunk.last().is_some_and(|b| *b != b'\n') {
-            stats.lines += 1;
-        }
         let mut line = Line { number: 1, start: 0, end: None, skip: None, timestamp: None, pending: Vec::new() };
         let structured = self.layout.format != Format::Text;
         self.engine.find(chunk, |hit: Hit| {
             if line.end.is_none_or(|end| hit.start >= end) {
                 // Move forward to the hit's line.
-                let newlines = memchr::memchr_iter(b'\n', &chunk[line.start..hit.start]);
-                let mut last = None;
-                let mut count = 0;
-                for at in newlines {
-                    last = Some(line.start + at);
-                    count += 1;
-                }
-                if count > 0 {
+                let gap = &chunk[line.start..hit.start];
+                let count = memchr::memchr_iter(b'\n', gap).count() as u64;
+                if let Some(last) = memchr::memrchr(b'\n', gap) {
                     self.flush(chunk, &mut line, &mut stats, sink);
                     line.number += count;
-                    line.start = last.map_or(line.start, |at| at + 1);
+                    line.start += last + 1;
                     line.end = None;
                     line.skip = None;
                     line.timestamp = None;
@@ -129,6 +120,9 @@ impl<'e> Searcher<'e> {
             }
         });
         self.flush(chunk, &mut line, &mut stats, sink);
+        let tail = memchr::memchr_iter(b'\n', &chunk[line.start..]).count() as u64;
+        let unterminated = chunk.last().is_some_and(|b| *b != b'\n');
+        stats.lines = line.number - 1 + tail + u64::from(unterminated);
         stats
     }
 
