@@ -124,20 +124,24 @@ impl Normal {
         match kind {
             Kind::Ipv4 => {
                 let (address, len) = split_prefix(value, 32)?;
-                let address: Ipv4Addr = address.parse().map_err(|_| format!("not an IPv4 address: {value:?}"))?;
-                Ok(Normal::V4 { net: u32::from(address) & v4_mask(len), len })
+                let address = ipv4(address.as_bytes()).ok_or_else(|| format!("not an IPv4 address: {value:?}"))?;
+                Ok(Normal::V4 { net: address & v4_mask(len), len })
             }
             Kind::Ipv6 => {
                 let (address, len) = split_prefix(value, 128)?;
                 let address: Ipv6Addr = address.parse().map_err(|_| format!("not an IPv6 address: {value:?}"))?;
                 Ok(Normal::V6 { net: u128::from(address) & v6_mask(len), len })
             }
-            Kind::Domain => domain(value)
-                .map(|bytes| Normal::Bytes { class: Class::Domain, bytes })
-                .ok_or_else(|| format!("not a domain name (two labels or more of letters, digits, - and _): {value:?}")),
-            Kind::Url => url::normalize(value.as_bytes())
-                .map(|bytes| Normal::Bytes { class: Class::Url, bytes })
-                .ok_or_else(|| format!("not a URL with a scheme and '//': {value:?}")),
+            Kind::Domain => domain(value).map(|bytes| Normal::Bytes { class: Class::Domain, bytes }).ok_or_else(|| {
+                format!("not a domain name (two labels or more of letters, digits, - and _): {value:?}")
+            }),
+            Kind::Url => match url::normalize(value.as_bytes()) {
+                None => Err(format!("not a URL with a scheme and '//': {value:?}")),
+                Some(bytes) if bytes.last().is_some_and(|b| b".,;:!?".contains(b)) => Err(format!(
+                    "a URL ending in punctuation can never match (a log's trailing punctuation is not read as part of a URL): {value:?}"
+                )),
+                Some(bytes) => Ok(Normal::Bytes { class: Class::Url, bytes }),
+            },
             Kind::Email => email(value)
                 .map(|bytes| Normal::Bytes { class: Class::Email, bytes })
                 .ok_or_else(|| format!("not an e-mail address (local@domain.tld): {value:?}")),
@@ -149,12 +153,10 @@ impl Normal {
                     Kind::Sha512 => &[64],
                     _ => &[20, 32],
                 };
-                normal_hex(value, lengths)
-                    .map(|bytes| Normal::Bytes { class: Class::Hex, bytes })
-                    .ok_or_else(|| {
-                        let digits: Vec<String> = lengths.iter().map(|n| (n * 2).to_string()).collect();
-                        format!("not a {} ({} hex digits): {value:?}", kind.name(), digits.join(" or "))
-                    })
+                normal_hex(value, lengths).map(|bytes| Normal::Bytes { class: Class::Hex, bytes }).ok_or_else(|| {
+                    let digits: Vec<String> = lengths.iter().map(|n| (n * 2).to_string()).collect();
+                    format!("not a {} ({} hex digits): {value:?}", kind.name(), digits.join(" or "))
+                })
             }
         }
     }
@@ -180,10 +182,33 @@ pub fn v6_mask(len: u8) -> u128 {
     if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len)) }
 }
 
-/// A domain's normal form: lower case, outer dots removed, two labels or more.
+/// Four groups of 1–3 decimal digits separated by dots, each at most 255 (leading
+/// zeros read as decimal, as in logs).
+pub fn ipv4(bytes: &[u8]) -> Option<u32> {
+    let mut address = 0u32;
+    let mut groups = 0;
+    for group in bytes.split(|&b| b == b'.') {
+        if group.is_empty() || group.len() > 3 || !group.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let value = group.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+        if value > 255 {
+            return None;
+        }
+        address = (address << 8) | value;
+        groups += 1;
+    }
+    (groups == 4).then_some(address)
+}
+
+/// A domain's normal form: lower case, outer dots removed, two labels or more of
+/// 1–63 bytes, a letter somewhere (an all-digit name is an address, never a domain
+/// candidate).
 pub fn domain(value: &str) -> Option<Vec<u8>> {
     let trimmed = value.trim_matches('.');
     let ok = trimmed.contains('.')
+        && trimmed.len() <= 253
+        && trimmed.bytes().any(|b| b.is_ascii_alphabetic())
         && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         && trimmed.split('.').all(|label| !label.is_empty() && label.len() <= 63);
     ok.then(|| trimmed.to_ascii_lowercase().into_bytes())
@@ -192,6 +217,9 @@ pub fn domain(value: &str) -> Option<Vec<u8>> {
 fn email(value: &str) -> Option<Vec<u8>> {
     let (local, domain) = value.split_once('@')?;
     let ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && value.len() <= 254
         && !domain.contains('@')
         && local.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
         && self::domain(domain).is_some_and(|d| d.len() == domain.len());
@@ -234,7 +262,10 @@ mod tests {
         assert!(Normal::of(Kind::Domain, "a..b").is_err());
         assert_eq!(Normal::of(Kind::Email, "Bad@Evil.com"), bytes(Class::Email, "bad@evil.com"));
         assert!(Normal::of(Kind::Email, "a@b@c.com").is_err());
-        assert_eq!(Normal::of(Kind::Md5, "D41D8CD98F00B204E9800998ECF8427E"), bytes(Class::Hex, "d41d8cd98f00b204e9800998ecf8427e"));
+        assert_eq!(
+            Normal::of(Kind::Md5, "D41D8CD98F00B204E9800998ECF8427E"),
+            bytes(Class::Hex, "d41d8cd98f00b204e9800998ecf8427e")
+        );
         assert!(Normal::of(Kind::Sha1, "d41d8cd98f00b204e9800998ecf8427e").is_err());
         let colons = "AB:".repeat(19) + "CD";
         assert_eq!(Normal::of(Kind::Fingerprint, &colons), bytes(Class::Hex, &("ab".repeat(19) + "cd")));

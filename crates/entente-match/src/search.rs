@@ -71,28 +71,20 @@ impl<'e> Searcher<'e> {
     /// Searches `chunk` (whole records) and hands every match to `sink`, in order.
     pub fn search<'c>(&'c self, chunk: &'c [u8], sink: &mut impl FnMut(&Match<'c>)) -> Stats {
         let mut stats = Stats { bytes: chunk.len() as u64, ..Stats::default() };
-        stats.lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
-        if chunk.last().is_some_and(|b| *b != b'\n') {
-            stats.lines += 1;
-        }
-        let mut line = Line { number: 1, start: 0, end: None, skip: None, pending: Vec::new() };
+        let mut line = Line { number: 1, start: 0, end: None, skip: None, timestamp: None, pending: Vec::new() };
         let structured = self.layout.format != Format::Text;
         self.engine.find(chunk, |hit: Hit| {
-            if !line.end.is_some_and(|end| hit.start < end) {
+            if line.end.is_none_or(|end| hit.start >= end) {
                 // Move forward to the hit's line.
-                let newlines = memchr::memchr_iter(b'\n', &chunk[line.start..hit.start]);
-                let mut last = None;
-                let mut count = 0;
-                for at in newlines {
-                    last = Some(line.start + at);
-                    count += 1;
-                }
-                if count > 0 {
+                let gap = &chunk[line.start..hit.start];
+                let count = memchr::memchr_iter(b'\n', gap).count() as u64;
+                if let Some(last) = memchr::memrchr(b'\n', gap) {
                     self.flush(chunk, &mut line, &mut stats, sink);
                     line.number += count;
-                    line.start = last.map_or(line.start, |at| at + 1);
+                    line.start += last + 1;
                     line.end = None;
                     line.skip = None;
+                    line.timestamp = None;
                 }
             }
             let end = *line.end.get_or_insert_with(|| {
@@ -109,8 +101,7 @@ impl<'e> Searcher<'e> {
                 return;
             }
             for &r in self.engine.refs(hit.atom) {
-                let alternative = &self.engine.rule(r.rule).alternatives[usize::from(r.alternative)];
-                if alternative.len() == 1 {
+                if self.engine.alternative_len(r) == 1 {
                     stats.matches += 1;
                     sink(&Match {
                         rule: r.rule,
@@ -121,7 +112,7 @@ impl<'e> Searcher<'e> {
                         start: hit.start,
                         end: hit.end,
                         field,
-                        timestamp: self.layout.timestamp(text),
+                        timestamp: *line.timestamp.get_or_insert_with(|| self.layout.timestamp(text)),
                     });
                 } else {
                     line.pending.push(Pending { r, start: hit.start, end: hit.end, field });
@@ -129,6 +120,9 @@ impl<'e> Searcher<'e> {
             }
         });
         self.flush(chunk, &mut line, &mut stats, sink);
+        let tail = memchr::memchr_iter(b'\n', &chunk[line.start..]).count() as u64;
+        let unterminated = chunk.last().is_some_and(|b| *b != b'\n');
+        stats.lines = line.number - 1 + tail + u64::from(unterminated);
         stats
     }
 
@@ -144,7 +138,7 @@ impl<'e> Searcher<'e> {
         let timestamp = self.layout.timestamp(text);
         for group in pending.chunk_by(|a, b| (a.r.rule, a.r.alternative) == (b.r.rule, b.r.alternative)) {
             let first = group[0].r;
-            let needed = self.engine.rule(first.rule).alternatives[usize::from(first.alternative)].len();
+            let needed = self.engine.alternative_len(first);
             let mut seen = 0u64;
             for p in group {
                 seen |= 1 << p.r.term;
@@ -152,12 +146,7 @@ impl<'e> Searcher<'e> {
             if seen.count_ones() as usize != needed {
                 continue;
             }
-            let mut previous_term = None;
             for p in group {
-                if previous_term == Some(p.r.term) {
-                    continue;
-                }
-                previous_term = Some(p.r.term);
                 stats.matches += 1;
                 sink(&Match {
                     rule: p.r.rule,
@@ -180,5 +169,7 @@ struct Line<'c> {
     start: usize,
     end: Option<usize>,
     skip: Option<bool>,
+    /// The record's time, read once for all its matches.
+    timestamp: Option<Option<f64>>,
     pending: Vec<Pending<'c>>,
 }

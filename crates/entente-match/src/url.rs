@@ -35,7 +35,8 @@ pub fn is_url_byte(b: u8) -> bool {
 pub fn is_scheme(text: &[u8]) -> bool {
     match text.split_first() {
         Some((first, rest)) => {
-            first.is_ascii_alphabetic() && rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            first.is_ascii_alphabetic()
+                && rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         }
         None => false,
     }
@@ -108,8 +109,11 @@ fn percent_normal(text: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
-        if b == b'%' && i + 3 <= text.len() {
-            if let (Some(high), Some(low)) = (hex_value(text[i + 1]), hex_value(text[i + 2])) {
+        if b == b'%'
+            && i + 3 <= text.len()
+            && let (Some(high), Some(low)) = (hex_value(text[i + 1]), hex_value(text[i + 2]))
+        {
+            {
                 let decoded = high * 16 + low;
                 if decoded.is_ascii_alphanumeric() || matches!(decoded, b'-' | b'.' | b'_' | b'~') {
                     out.push(decoded);

@@ -14,6 +14,38 @@ pub(super) struct Masks {
     pub(super) dot: u64,
     pub(super) colon: u64,
     pub(super) at: u64,
+    /// `-` and `_`.
+    pub(super) dash: u64,
+}
+
+impl Masks {
+    /// Every mask shifted down by `by` bits (0 ≤ by < 64).
+    #[inline(always)]
+    pub(super) fn shifted_down(&self, by: u32) -> Masks {
+        Masks {
+            word: self.word >> by,
+            digit: self.digit >> by,
+            hex_letter: self.hex_letter >> by,
+            other_letter: self.other_letter >> by,
+            dot: self.dot >> by,
+            colon: self.colon >> by,
+            at: self.at >> by,
+            dash: self.dash >> by,
+        }
+    }
+
+    /// Adds `other`'s bits under `keep`, shifted up by `by` bits (0 ≤ by < 64).
+    #[inline(always)]
+    pub(super) fn add_shifted_up(&mut self, other: &Masks, keep: u64, by: u32) {
+        self.word |= (other.word & keep) << by;
+        self.digit |= (other.digit & keep) << by;
+        self.hex_letter |= (other.hex_letter & keep) << by;
+        self.other_letter |= (other.other_letter & keep) << by;
+        self.dot |= (other.dot & keep) << by;
+        self.colon |= (other.colon & keep) << by;
+        self.at |= (other.at & keep) << by;
+        self.dash |= (other.dash & keep) << by;
+    }
 }
 
 #[inline(always)]
@@ -57,6 +89,7 @@ pub(super) fn block(block: &[u8; 64]) -> Masks {
         dot,
         colon,
         at,
+        dash,
     }
 }
 

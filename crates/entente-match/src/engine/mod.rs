@@ -2,6 +2,7 @@
 //! [`Engine::find`] reports every hit in a record's bytes. Immutable after build, so
 //! one engine serves every thread.
 
+mod avx2;
 mod masks;
 mod scan;
 mod table;
@@ -57,20 +58,21 @@ pub struct BuildReport {
     pub rejected: Vec<Rejected>,
 }
 
-/// Where one term sits: rule, alternative and the term's place in it.
+/// Where one term sits: rule, alternative and the term's place in it (`index` is the
+/// term's position among all the engine's terms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermRef {
     pub rule: u32,
     pub alternative: u16,
     pub term: u16,
+    pub index: u32,
 }
 
-/// One distinct value the engine looks for.
-#[derive(Debug, Clone)]
+/// One distinct value the engine looks for (its normal form lives in the table).
+#[derive(Debug, Clone, Copy)]
 pub struct Atom {
     pub kind: Kind,
-    pub normal: Normal,
-    refs: std::ops::Range<u32>,
+    refs: (u32, u32),
 }
 
 /// An atom found in the bytes: `start..end` is the span of the candidate it matched
@@ -82,82 +84,143 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// The compiled, immutable engine.
+/// A term as the engine keeps it: its kind and its value as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermView<'e> {
+    pub kind: Kind,
+    pub value: &'e str,
+}
+
+/// A compiled rule: its id in the text arena, its terms' range.
+#[derive(Debug, Clone, Copy)]
+struct RuleEntry {
+    id: (u32, u32),
+    terms: (u32, u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TermEntry {
+    kind: Kind,
+    alternative: u16,
+    /// How many terms its alternative has.
+    alternative_len: u16,
+    value: (u32, u32),
+}
+
+/// The compiled, immutable engine. Rules are kept in one text arena and flat tables
+/// (a million rules take tens of bytes each besides their text), the values' normal
+/// forms in the lookup table.
 #[derive(Debug)]
 pub struct Engine {
-    rules: Vec<Rule>,
+    text: String,
+    rules: Vec<RuleEntry>,
+    terms: Vec<TermEntry>,
     atoms: Vec<Atom>,
     refs: Vec<TermRef>,
     table: Table,
 }
 
 impl Engine {
-    /// Compiles `rules`. A rule with a value that does not fit its kind is left out
-    /// whole and named in the report.
+    /// Compiles `rules` (any iterator: the caller need not hold them all). A rule
+    /// with a value that does not fit its kind is left out whole and named in the
+    /// report.
     pub fn build(rules: impl IntoIterator<Item = Rule>) -> (Engine, BuildReport) {
         let mut report = BuildReport::default();
-        let mut kept = Vec::new();
-        let mut by_normal: std::collections::HashMap<(Kind, Normal), u32, foldhash::fast::FixedState> =
-            std::collections::HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed));
-        let mut atoms: Vec<(Kind, Normal)> = Vec::new();
-        let mut pairs: Vec<(u32, TermRef)> = Vec::new();
+        let mut table = Table::new();
+        let mut text = String::new();
+        let mut entries = Vec::new();
+        let mut terms = Vec::new();
+        let mut atoms: Vec<Atom> = Vec::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut counts = [0usize; Kind::ALL.len()];
+        let mut normals = Vec::new();
         for rule in rules {
-            let mut normals = Vec::new();
+            normals.clear();
             let mut error = None;
-            for term in rule.alternatives.iter().flatten() {
-                match Normal::of(term.kind, &term.value) {
-                    Ok(normal) => normals.push((term.kind, normal)),
-                    Err(reason) => {
-                        error = Some(reason);
-                        break;
-                    }
-                }
-            }
             if rule.alternatives.is_empty() || rule.alternatives.iter().any(Vec::is_empty) {
-                error = error.or_else(|| Some("a rule needs at least one value in every alternative".into()));
+                error = Some("a rule needs at least one value in every alternative".to_owned());
+            } else if rule.alternatives.len() > usize::from(u16::MAX) || rule.alternatives.iter().any(|a| a.len() > 64)
+            {
+                error = Some("too many alternatives, or more than 64 terms in one".to_owned());
             }
-            if rule.alternatives.len() > usize::from(u16::MAX) || rule.alternatives.iter().any(|a| a.len() > 64) {
-                error = error.or_else(|| Some("too many alternatives or terms in one rule".into()));
+            for term in rule.alternatives.iter().flatten() {
+                if error.is_some() {
+                    break;
+                }
+                match Normal::of(term.kind, &term.value) {
+                    Ok(normal) => normals.push(normal),
+                    Err(reason) => error = Some(reason),
+                }
             }
             if let Some(reason) = error {
                 report.rejected.push(Rejected { id: rule.id, reason });
                 continue;
             }
-            let rule_index = kept.len() as u32;
-            let mut normals = normals.into_iter();
-            for (alternative, terms) in rule.alternatives.iter().enumerate() {
-                for term in 0..terms.len() {
-                    let Some(key) = normals.next() else { break };
-                    counts[Kind::ALL.iter().position(|k| *k == key.0).unwrap_or(0)] += 1;
-                    let atom = *by_normal.entry(key.clone()).or_insert_with(|| {
-                        atoms.push(key);
-                        (atoms.len() - 1) as u32
+            let first_term = terms.len() as u32;
+            let id = push_text(&mut text, &rule.id);
+            let mut normals = normals.drain(..);
+            for (alternative, alt_terms) in rule.alternatives.iter().enumerate() {
+                for term in alt_terms {
+                    let Some(normal) = normals.next() else { break };
+                    counts[Kind::ALL.iter().position(|k| *k == term.kind).unwrap_or(0)] += 1;
+                    let atom = table.intern(normal, atoms.len() as u32);
+                    if atom as usize == atoms.len() {
+                        atoms.push(Atom { kind: term.kind, refs: (0, 0) });
+                    }
+                    let index = terms.len() as u32;
+                    terms.push(TermEntry {
+                        kind: term.kind,
+                        alternative: alternative as u16,
+                        alternative_len: alt_terms.len() as u16,
+                        value: push_text(&mut text, &term.value),
                     });
-                    pairs.push((atom, TermRef { rule: rule_index, alternative: alternative as u16, term: term as u16 }));
+                    pairs.push((atom, index));
                 }
             }
-            kept.push(rule);
+            entries.push(RuleEntry { id, terms: (first_term, terms.len() as u32) });
         }
-        pairs.sort_unstable_by_key(|(atom, r)| (*atom, r.rule, r.alternative, r.term));
+        // Each atom's references, in rule order, in one array.
+        pairs.sort_unstable();
         pairs.dedup();
-        let mut compiled = Vec::with_capacity(atoms.len());
         let mut refs = Vec::with_capacity(pairs.len());
+        let mut term_rule = vec![0u32; terms.len()];
+        let mut term_position = vec![0u16; terms.len()];
+        for (rule_index, entry) in entries.iter().enumerate() {
+            let mut position = 0u16;
+            let mut previous_alternative = None;
+            for index in entry.terms.0..entry.terms.1 {
+                let alternative = terms[index as usize].alternative;
+                if previous_alternative != Some(alternative) {
+                    position = 0;
+                    previous_alternative = Some(alternative);
+                }
+                term_rule[index as usize] = rule_index as u32;
+                term_position[index as usize] = position;
+                position += 1;
+            }
+        }
         let mut next = 0usize;
-        for (index, (kind, normal)) in atoms.into_iter().enumerate() {
+        for (index, atom) in atoms.iter_mut().enumerate() {
             let first = refs.len() as u32;
             while next < pairs.len() && pairs[next].0 as usize == index {
-                refs.push(pairs[next].1);
+                let term = pairs[next].1 as usize;
+                refs.push(TermRef {
+                    rule: term_rule[term],
+                    alternative: terms[term].alternative,
+                    term: term_position[term],
+                    index: term as u32,
+                });
                 next += 1;
             }
-            compiled.push(Atom { kind, normal, refs: first..refs.len() as u32 });
+            atom.refs = (first, refs.len() as u32);
         }
-        let table = Table::build(&compiled);
-        report.rules = kept.len();
-        report.atoms = compiled.len();
+        table.finish();
+        report.rules = entries.len();
+        report.atoms = atoms.len();
         report.terms_by_kind =
             Kind::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(kind, n)| (*kind, n)).collect();
-        (Engine { rules: kept, atoms: compiled, refs, table }, report)
+        text.shrink_to_fit();
+        (Engine { text, rules: entries, terms, atoms, refs, table }, report)
     }
 
     /// Every hit in `hay` (one record or several; tokens never cross a `\n`).
@@ -167,32 +230,73 @@ impl Engine {
         }
     }
 
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
+    /// How many rules were compiled.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
     }
 
-    pub fn rule(&self, index: u32) -> &Rule {
-        &self.rules[index as usize]
+    /// A compiled rule's id.
+    pub fn rule_id(&self, rule: u32) -> &str {
+        self.slice(self.rules[rule as usize].id)
     }
 
-    pub fn atom(&self, index: u32) -> &Atom {
-        &self.atoms[index as usize]
+    /// A compiled rule, rebuilt (allocates: for reports and tests).
+    pub fn rule(&self, rule: u32) -> Rule {
+        let entry = self.rules[rule as usize];
+        let mut alternatives: Vec<Vec<Term>> = Vec::new();
+        for index in entry.terms.0..entry.terms.1 {
+            let term = self.terms[index as usize];
+            if alternatives.len() <= usize::from(term.alternative) {
+                alternatives.push(Vec::new());
+            }
+            alternatives[usize::from(term.alternative)].push(Term::new(term.kind, self.slice(term.value)));
+        }
+        Rule { id: self.rule_id(rule).to_owned(), alternatives }
+    }
+
+    /// Every compiled rule, rebuilt (allocates).
+    pub fn rules(&self) -> Vec<Rule> {
+        (0..self.rules.len() as u32).map(|rule| self.rule(rule)).collect()
+    }
+
+    pub fn atom(&self, index: u32) -> Atom {
+        self.atoms[index as usize]
     }
 
     /// The terms an atom stands for, in rule order.
     pub fn refs(&self, atom: u32) -> &[TermRef] {
-        let range = &self.atoms[atom as usize].refs;
-        &self.refs[range.start as usize..range.end as usize]
+        let (first, end) = self.atoms[atom as usize].refs;
+        &self.refs[first as usize..end as usize]
     }
 
     /// The term a reference points at.
-    pub fn term(&self, r: TermRef) -> &Term {
-        &self.rules[r.rule as usize].alternatives[usize::from(r.alternative)][usize::from(r.term)]
+    pub fn term(&self, r: TermRef) -> TermView<'_> {
+        let term = self.terms[r.index as usize];
+        TermView { kind: term.kind, value: self.slice(term.value) }
     }
 
-    /// Bytes held by the compiled tables (an estimate of the engine's memory, without
-    /// the rules' own strings).
-    pub fn table_bytes(&self) -> usize {
-        self.table.bytes_held() + self.refs.len() * std::mem::size_of::<TermRef>() + self.atoms.len() * std::mem::size_of::<Atom>()
+    /// How many terms the alternative of `r` has (all must hit in one record).
+    pub fn alternative_len(&self, r: TermRef) -> usize {
+        usize::from(self.terms[r.index as usize].alternative_len)
     }
+
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Bytes held by the engine (its memory without allocator overhead).
+    pub fn table_bytes(&self) -> usize {
+        self.table.bytes_held()
+            + self.text.capacity()
+            + self.rules.capacity() * std::mem::size_of::<RuleEntry>()
+            + self.terms.capacity() * std::mem::size_of::<TermEntry>()
+            + self.atoms.capacity() * std::mem::size_of::<Atom>()
+            + self.refs.capacity() * std::mem::size_of::<TermRef>()
+    }
+}
+
+fn push_text(text: &mut String, value: &str) -> (u32, u32) {
+    let start = text.len() as u32;
+    text.push_str(value);
+    (start, text.len() as u32)
 }

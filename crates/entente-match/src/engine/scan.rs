@@ -3,6 +3,7 @@
 //! and a candidate costs one filter probe unless some indicator may match it.
 
 use super::Hit;
+use super::avx2::{self, Avx2};
 use super::masks::{self, Masks};
 use super::table::Table;
 use crate::kind::Class;
@@ -15,9 +16,11 @@ const OTHER_LETTER: u8 = 4;
 const DASH: u8 = 8;
 const LETTER: u8 = HEX_LETTER | OTHER_LETTER;
 
-/// The longest candidate worth normalising (a domain name has at most 253 bytes, a
-/// SHA-512 128 hex digits, an e-mail address 254 bytes).
+/// The longest candidate worth normalising: a domain name has at most 253 bytes, an
+/// e-mail address 254 (longer ones are not candidates, `docs/match.md`).
 const LONGEST: usize = 256;
+const LONGEST_DOMAIN: usize = 253;
+const LONGEST_EMAIL: usize = 254;
 
 /// What a token holds, gathered from the masks of the blocks it spans.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +43,7 @@ impl Token {
         let digit = u8::from(m.digit & range != 0);
         let hex = u8::from(m.hex_letter & range != 0) << 1;
         let other = u8::from(m.other_letter & range != 0) << 2;
-        let dash = u8::from(m.word & !(m.digit | m.hex_letter | m.other_letter | m.dot | m.colon | m.at) & range != 0) << 3;
+        let dash = u8::from(m.dash & range != 0) << 3;
         self.classes |= digit | hex | other | dash;
         self.dots += (m.dot & range).count_ones();
         self.colons += (m.colon & range).count_ones();
@@ -51,18 +54,52 @@ impl Token {
     fn of(bytes: &[u8], start: usize) -> Token {
         let mut token = Token::new(start);
         for &b in bytes {
-            match b {
-                b'0'..=b'9' => token.classes |= DIGIT,
-                b'a'..=b'f' | b'A'..=b'F' => token.classes |= HEX_LETTER,
-                b'g'..=b'z' | b'G'..=b'Z' => token.classes |= OTHER_LETTER,
-                b'.' => token.dots += 1,
-                b':' => token.colons += 1,
-                b'@' => token.ats += 1,
-                _ => token.classes |= DASH,
-            }
+            let class = CLASSES[usize::from(b)];
+            token.classes |= class;
+            token.dots += u32::from(class & DOT != 0);
+            token.colons += u32::from(class & COLON != 0);
+            token.ats += u32::from(class & AT != 0);
         }
+        token.classes &= DIGIT | LETTER | DASH;
         token
     }
+}
+
+const DOT: u8 = 16;
+const COLON: u8 = 32;
+const AT: u8 = 64;
+
+/// Each byte's class bits (token bytes only; others are 0).
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'f' | b'A'..=b'F' => HEX_LETTER,
+            b'g'..=b'z' | b'G'..=b'Z' => OTHER_LETTER,
+            b'-' | b'_' => DASH,
+            b'.' => DOT,
+            b':' => COLON,
+            b'@' => AT,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Bits where a run of at least 32 set bits starts (within the block).
+#[inline(always)]
+fn runs_of_32(word: u64) -> u64 {
+    let mut x = word;
+    x &= x >> 1;
+    x &= x >> 2;
+    x &= x >> 4;
+    x &= x >> 8;
+    x &= x >> 16;
+    x
 }
 
 #[inline(always)]
@@ -79,63 +116,206 @@ struct Scan<'a, F> {
     table: &'a Table,
     hay: &'a [u8],
     sink: &'a mut F,
-    open: Option<Token>,
+    open: Option<Open>,
+    /// 1 when the previous block's last byte is a token byte.
+    carry: u64,
+}
+
+/// A token still open at the end of a block: its masks so far, shifted so that bit 0
+/// is its first byte (while it fits in 64 bits).
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    start: usize,
+    masks: Masks,
+    bits: u32,
+    long: bool,
+}
+
+/// Blocks whose masks are computed in one go before their tokens are walked.
+const BATCH: usize = 64;
+
+/// How a run of 64-byte blocks gets its masks.
+pub(super) trait Classify: Copy {
+    fn blocks(self, bytes: &[u8], out: &mut [Masks]);
+}
+
+/// The portable definition, byte by byte.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Scalar;
+
+impl Classify for Scalar {
+    #[inline(always)]
+    fn blocks(self, bytes: &[u8], out: &mut [Masks]) {
+        for (block, masks) in bytes.chunks_exact(64).zip(out.iter_mut()) {
+            *masks = masks::block(block.try_into().expect("64 bytes"));
+        }
+    }
 }
 
 pub(super) fn find<F: FnMut(Hit)>(table: &Table, hay: &[u8], sink: &mut F) {
-    let mut scan = Scan { table, hay, sink, open: None };
-    let mut blocks = hay.chunks_exact(64);
-    let mut base = 0;
-    for block in &mut blocks {
-        let block: &[u8; 64] = block.try_into().expect("64 bytes");
-        scan.block(&masks::block(block), base);
-        base += 64;
+    match Avx2::detect() {
+        Some(proof) => avx2::find(proof, table, hay, sink),
+        None => find_with(Scalar, table, hay, sink),
     }
-    let rest = blocks.remainder();
+}
+
+#[inline(always)]
+pub(super) fn find_with<C: Classify, F: FnMut(Hit)>(classify: C, table: &Table, hay: &[u8], sink: &mut F) {
+    let mut scan = Scan { table, hay, sink, open: None, carry: 0 };
+    let mut masks = [Masks::default(); BATCH];
+    let whole = hay.len() / 64 * 64;
+    let mut base = 0;
+    while base < whole {
+        let blocks = ((whole - base) / 64).min(BATCH);
+        classify.blocks(&hay[base..base + blocks * 64], &mut masks[..blocks]);
+        for m in &masks[..blocks] {
+            scan.block(m, base);
+            base += 64;
+        }
+    }
+    let rest = &hay[whole..];
     if !rest.is_empty() {
         // Spaces are not token bytes: the padding closes any open token at the end.
         let mut last = [b' '; 64];
         last[..rest.len()].copy_from_slice(rest);
         scan.block(&masks::block(&last), base);
     }
-    if let Some(token) = scan.open.take() {
-        scan.token(token, hay.len());
+    if let Some(open) = scan.open.take() {
+        scan.spanning(open, hay.len());
     }
 }
 
 impl<F: FnMut(Hit)> Scan<'_, F> {
+    /// Walks the tokens of one block that can be candidates: those holding a `.`,
+    /// `:` or `@`, and (when hashes are looked for) runs of 32 token bytes or more.
+    /// Other tokens cost nothing: they are never visited.
     #[inline(always)]
     fn block(&mut self, m: &Masks, base: usize) {
-        let mut word = m.word;
-        if let Some(mut token) = self.open.take() {
+        let word = m.word;
+        // A colon that starts a token (JSON's `":41772`, `":false`) marks nothing.
+        let inner_colons = m.colon & ((word << 1) | self.carry);
+        self.carry = word >> 63;
+        let marks = m.dot | inner_colons | m.at;
+        let mut wanted = marks;
+        if self.table.has.hex {
+            wanted |= runs_of_32(word);
+        }
+        if let Some(mut open) = self.open.take() {
             let run = (!word).trailing_zeros();
             let r = range(0, run);
-            token.add(m, r);
+            if open.bits + run > 64 {
+                open.long = true;
+            } else if run > 0 {
+                open.masks.add_shifted_up(m, r, open.bits);
+                open.bits += run;
+            }
             if run == 64 {
-                self.open = Some(token);
+                self.open = Some(open);
                 return;
             }
-            self.token(token, base + run as usize);
-            word &= !r;
+            self.spanning(open, base + run as usize);
+            wanted &= !r;
         }
-        while word != 0 {
-            let start = word.trailing_zeros();
-            let after = !word & (u64::MAX << start);
-            let end = if after == 0 { 64 } else { after.trailing_zeros() };
-            let r = range(start, end);
-            let mut token = Token::new(base + start as usize);
-            token.add(m, r);
-            if end == 64 {
-                self.open = Some(token);
+        while wanted != 0 {
+            let at = wanted.trailing_zeros();
+            // The token holding bit `at` starts after the last non-token byte below it
+            // (a token reaching back into the previous block was the open one).
+            let below = !word & ((1u64 << at) - 1);
+            let start = if below == 0 { 0 } else { 64 - below.leading_zeros() };
+            let after = !word & (u64::MAX << at);
+            if after == 0 {
+                self.open = Some(Open {
+                    start: base + start as usize,
+                    masks: m.shifted_down(start),
+                    bits: 64 - start,
+                    long: false,
+                });
                 return;
             }
-            self.token(token, base + end as usize);
-            word &= !r;
+            let end = after.trailing_zeros();
+            wanted &= u64::MAX << end;
+            self.candidate(m, base, start, end);
+        }
+        if word >> 63 == 1 {
+            // A token runs on into the next block.
+            let start = 64 - (!word).leading_zeros();
+            self.open = Some(Open {
+                start: base + start as usize,
+                masks: m.shifted_down(start),
+                bits: 64 - start,
+                long: false,
+            });
         }
     }
 
-    /// A whole token `token.start..end`.
+    /// A token that crossed a block boundary, once it ends: one of up to 64 bytes
+    /// is read from the masks gathered while it was open, a longer one byte by byte.
+    fn spanning(&mut self, open: Open, end: usize) {
+        let len = end - open.start;
+        let maybe_hex = self.table.has.hex && is_hex_length(len);
+        if open.long {
+            let token = Token::of(&self.hay[open.start..end], open.start);
+            if token.dots + token.colons + token.ats > 0 || maybe_hex {
+                self.token(token, end);
+            }
+            return;
+        }
+        let m = open.masks;
+        if (m.dot | m.colon | m.at) & range(0, len as u32) != 0 || maybe_hex {
+            self.candidate(&m, open.start, 0, len as u32);
+        }
+    }
+
+    /// The token at bits `s..e` of a block whose first byte is `hay[base]`.
     #[inline(always)]
+    fn candidate(&mut self, m: &Masks, base: usize, s: u32, e: u32) {
+        let r = range(s, e);
+        let special = (m.colon | m.at) & r;
+        if special == 0 || special == 1 << s {
+            // No `:` or `@`, or only a leading colon (`":0.25` in JSON).
+            let s = s + (special != 0) as u32;
+            let mut token = Token::new(base + s as usize);
+            token.add(m, range(s, e));
+            self.piece(token, base + e as usize);
+        } else {
+            self.split(m, base, s, e);
+        }
+    }
+
+    /// A token with `:` or `@`, read from its block's masks: IPv6 or colon
+    /// fingerprint, URL scheme, then its pieces between colons.
+    fn split(&mut self, m: &Masks, base: usize, s: u32, e: u32) {
+        let r = range(s, e);
+        let colons = m.colon & r;
+        let (start, end) = (base + s as usize, base + e as usize);
+        if colons.count_ones() >= 2 && m.word & !(m.digit | m.hex_letter | m.colon | m.dot) & r == 0 {
+            self.address_or_fingerprint(start, end);
+        }
+        if self.hay[end - 1] == b':' {
+            self.url(start, end);
+        }
+        let (mut p, mut c) = (s, colons);
+        loop {
+            let q = if c == 0 { e } else { c.trailing_zeros() };
+            if q > p {
+                let pr = range(p, q);
+                if m.at & pr != 0 {
+                    self.piece_bytes(base + p as usize, base + q as usize);
+                } else {
+                    let mut token = Token::new(base + p as usize);
+                    token.add(m, pr);
+                    self.piece(token, base + q as usize);
+                }
+            }
+            if c == 0 {
+                break;
+            }
+            c &= c - 1;
+            p = q + 1;
+        }
+    }
+
+    /// A whole token `token.start..end` longer than a block, byte by byte.
     fn token(&mut self, token: Token, end: usize) {
         let start = token.start;
         if token.colons == 0 && token.ats == 0 {
@@ -205,7 +385,12 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if !self.table.has.url || !self.hay[end..].starts_with(b"//") {
             return;
         }
-        let scheme_start = self.hay[start..end - 1].iter().rposition(|&b| b == b':').map_or(start, |i| start + i + 1);
+        let mut scheme_start =
+            self.hay[start..end - 1].iter().rposition(|&b| b == b':').map_or(start, |i| start + i + 1);
+        // The last piece, without its leading dots, must be a scheme.
+        while scheme_start < end - 1 && self.hay[scheme_start] == b'.' {
+            scheme_start += 1;
+        }
         if !url::is_scheme(&self.hay[scheme_start..end - 1]) {
             return;
         }
@@ -224,10 +409,12 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         while end > start && self.hay[end - 1] == b'.' {
             end -= 1;
         }
-        if start == end {
+        let bytes = &self.hay[start..end];
+        let maybe_hex = self.table.has.hex && is_hex_length(bytes.len());
+        if bytes.is_empty() || !maybe_hex && !bytes.iter().any(|&b| b == b'.' || b == b'@') {
             return;
         }
-        let token = Token::of(&self.hay[start..end], start);
+        let token = Token::of(bytes, start);
         if token.ats == 0 {
             self.piece(token, end);
             return;
@@ -235,7 +422,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         let first_at = start + self.hay[start..end].iter().position(|&b| b == b'@').unwrap_or(0);
         let email = token.ats == 1 && first_at > start && self.hay[first_at + 1..end].contains(&b'.');
         if email {
-            if self.table.has.email && end - start <= LONGEST {
+            if self.table.has.email && end - start <= LONGEST_EMAIL {
                 let mut buf = [0u8; LONGEST];
                 let lower = lower(&self.hay[start..end], &mut buf);
                 let sink = &mut *self.sink;
@@ -281,11 +468,14 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             return;
         }
         if classes & LETTER == 0 {
-            if dots == 3 && classes == DIGIT && self.table.has.v4 && (7..=15).contains(&len) {
-                if let Some(address) = ipv4(&self.hay[start..end]) {
-                    let sink = &mut *self.sink;
-                    self.table.v4(address, |atom| sink(Hit { atom, start, end }));
-                }
+            if dots == 3
+                && classes == DIGIT
+                && self.table.has.v4
+                && (7..=15).contains(&len)
+                && let Some(address) = ipv4(&self.hay[start..end])
+            {
+                let sink = &mut *self.sink;
+                self.table.v4(address, |atom| sink(Hit { atom, start, end }));
             }
             return;
         }
@@ -303,12 +493,16 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
 
     /// The domain and each of its parents of two labels or more.
     fn domain(&mut self, start: usize, end: usize) {
-        if end - start > LONGEST {
+        if end - start > LONGEST_DOMAIN {
+            return;
+        }
+        let bytes = &self.hay[start..end];
+        let last_dot = bytes.iter().rposition(|&b| b == b'.').unwrap_or(0);
+        if !self.table.maybe_last_label(&bytes[last_dot + 1..]) {
             return;
         }
         let mut buf = [0u8; LONGEST];
-        let lower = lower(&self.hay[start..end], &mut buf);
-        let last_dot = lower.iter().rposition(|&b| b == b'.').unwrap_or(0);
+        let lower = lower(bytes, &mut buf);
         let sink = &mut *self.sink;
         let mut suffix = 0;
         loop {

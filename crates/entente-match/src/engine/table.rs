@@ -3,7 +3,6 @@
 //! bytes), and bitmaps in front of both so that most candidates are turned away
 //! without touching a map.
 
-use super::Atom;
 use crate::kind::{Class, Normal, v4_mask, v6_mask};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -21,8 +20,13 @@ pub(super) struct Table {
     /// One bit per hash prefix: clear means no value of that hash exists.
     filter: Vec<u64>,
     filter_shift: u32,
-    /// Normal byte values, for verification after a hash hit.
-    values: Vec<Box<[u8]>>,
+    /// One bit per hash of a domain's last label (`com`, `org`…): a candidate whose
+    /// last label no indicator domain has is turned away before any other work.
+    last_labels: Vec<u64>,
+    /// Normal byte values of all atoms, one after the other (`spans` per atom;
+    /// addresses have an empty span).
+    arena: Vec<u8>,
+    spans: Vec<(u32, u32)>,
     v4: HashMap<u64, u32, Fixed>,
     /// One bit per /24: set when some IPv4 network covers part of it.
     v4_filter: Vec<u64>,
@@ -52,71 +56,117 @@ pub(super) fn hash(class: Class, bytes: &[u8]) -> u64 {
 }
 
 impl Table {
-    pub(super) fn build(atoms: &[Atom]) -> Table {
-        let byte_values = atoms.iter().filter(|a| matches!(a.normal, Normal::Bytes { .. })).count();
-        let filter_bits = (byte_values * 16).next_power_of_two().clamp(1 << 16, 1 << 27);
-        let mut table = Table {
-            bytes: HashMap::with_capacity_and_hasher(byte_values, Fixed::with_seed(1)),
-            chain: vec![NONE; atoms.len()],
-            filter: vec![0; filter_bits / 64],
-            filter_shift: 64 - filter_bits.trailing_zeros(),
-            values: Vec::with_capacity(atoms.len()),
+    pub(super) fn new() -> Table {
+        Table {
+            bytes: HashMap::with_hasher(Fixed::with_seed(1)),
+            chain: Vec::new(),
+            filter: Vec::new(),
+            filter_shift: 63,
+            last_labels: vec![0; LAST_LABEL_BITS / 64],
+            arena: Vec::new(),
+            spans: Vec::new(),
             v4: HashMap::with_hasher(Fixed::with_seed(2)),
             v4_filter: Vec::new(),
             v4_lengths: Vec::new(),
             v6: HashMap::with_hasher(Fixed::with_seed(3)),
             v6_lengths: Vec::new(),
             has: Has::default(),
-        };
-        for (index, atom) in atoms.iter().enumerate() {
-            let index = index as u32;
-            match &atom.normal {
-                Normal::V4 { net, len } => {
-                    table.has.v4 = true;
-                    table.v4.insert(v4_key(*net, *len), index);
-                    if !table.v4_lengths.contains(len) {
-                        table.v4_lengths.push(*len);
-                    }
-                    table.values.push(Box::default());
-                }
-                Normal::V6 { net, len } => {
-                    table.has.v6 = true;
-                    table.v6.insert((*net, *len), index);
-                    if !table.v6_lengths.contains(len) {
-                        table.v6_lengths.push(*len);
-                    }
-                    table.values.push(Box::default());
-                }
-                Normal::Bytes { class, bytes } => {
-                    match class {
-                        Class::Domain => table.has.domain = true,
-                        Class::Url => table.has.url = true,
-                        Class::Email => table.has.email = true,
-                        Class::Hex => table.has.hex = true,
-                    }
-                    let h = hash(*class, bytes);
-                    table.set_filter(h);
-                    if let Some(first) = table.bytes.insert(h, index) {
-                        table.chain[index as usize] = first;
-                    }
-                    table.values.push(bytes.clone().into_boxed_slice());
-                }
-            }
         }
-        table.v4_lengths.sort_unstable_by(|a, b| b.cmp(a));
-        table.v6_lengths.sort_unstable_by(|a, b| b.cmp(a));
-        if table.has.v4 {
-            table.v4_filter = vec![0; (1 << 24) / 64];
-            for key in table.v4.keys() {
+    }
+
+    /// The atom holding `normal`: an existing one, or `next` (the caller's next atom
+    /// index), which is then recorded.
+    pub(super) fn intern(&mut self, normal: Normal, next: u32) -> u32 {
+        let atom = match normal {
+            Normal::V4 { net, len } => {
+                self.has.v4 = true;
+                if !self.v4_lengths.contains(&len) {
+                    self.v4_lengths.push(len);
+                }
+                *self.v4.entry(v4_key(net, len)).or_insert(next)
+            }
+            Normal::V6 { net, len } => {
+                self.has.v6 = true;
+                if !self.v6_lengths.contains(&len) {
+                    self.v6_lengths.push(len);
+                }
+                *self.v6.entry((net, len)).or_insert(next)
+            }
+            Normal::Bytes { class, bytes } => {
+                let h = hash(class, &bytes);
+                let first = self.bytes.get(&h).copied().unwrap_or(NONE);
+                let mut at = first;
+                while at != NONE {
+                    if self.value(at) == bytes.as_slice() {
+                        return at;
+                    }
+                    at = self.chain[at as usize];
+                }
+                match class {
+                    Class::Domain => {
+                        self.has.domain = true;
+                        let last = bytes.iter().rposition(|&b| b == b'.').map_or(&bytes[..], |dot| &bytes[dot + 1..]);
+                        let bit = label_hash(last);
+                        self.last_labels[bit / 64] |= 1 << (bit % 64);
+                    }
+                    Class::Url => self.has.url = true,
+                    Class::Email => self.has.email = true,
+                    Class::Hex => self.has.hex = true,
+                }
+                self.bytes.insert(h, next);
+                self.record(next, first, &bytes);
+                return next;
+            }
+        };
+        if atom == next {
+            self.record(next, NONE, &[]);
+        }
+        atom
+    }
+
+    fn record(&mut self, atom: u32, chain: u32, bytes: &[u8]) {
+        debug_assert_eq!(atom as usize, self.spans.len());
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(bytes);
+        self.spans.push((start, self.arena.len() as u32));
+        self.chain.push(chain);
+    }
+
+    fn value(&self, atom: u32) -> &[u8] {
+        let (start, end) = self.spans[atom as usize];
+        &self.arena[start as usize..end as usize]
+    }
+
+    /// Builds the filters once every value is in.
+    pub(super) fn finish(&mut self) {
+        self.v4_lengths.sort_unstable_by(|a, b| b.cmp(a));
+        self.v6_lengths.sort_unstable_by(|a, b| b.cmp(a));
+        let filter_bits = (self.bytes.len() * 16).next_power_of_two().clamp(1 << 16, 1 << 27);
+        self.filter = vec![0; filter_bits / 64];
+        self.filter_shift = 64 - filter_bits.trailing_zeros();
+        let hashes: Vec<u64> = self.bytes.keys().copied().collect();
+        for h in hashes {
+            self.set_filter(h);
+        }
+        if self.has.v4 {
+            self.v4_filter = vec![0; (1 << 24) / 64];
+            for key in self.v4.keys() {
                 let (net, len) = ((*key >> 8) as u32, (*key & 0xff) as u8);
                 let first = net >> 8;
                 let count = if len >= 24 { 1 } else { 1u32 << (24 - len) };
                 for slash24 in first..first + count {
-                    table.v4_filter[(slash24 / 64) as usize] |= 1 << (slash24 % 64);
+                    self.v4_filter[(slash24 / 64) as usize] |= 1 << (slash24 % 64);
                 }
             }
         }
-        table
+        self.arena.shrink_to_fit();
+    }
+
+    /// Whether some indicator domain ends in this label (any case).
+    #[inline]
+    pub(super) fn maybe_last_label(&self, label: &[u8]) -> bool {
+        let bit = label_hash(label);
+        self.last_labels[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     fn set_filter(&mut self, h: u64) {
@@ -139,7 +189,7 @@ impl Table {
         }
         let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
         while next != NONE {
-            if *self.values[next as usize] == *bytes {
+            if self.value(next) == bytes {
                 found(next);
             }
             next = self.chain[next as usize];
@@ -174,9 +224,23 @@ impl Table {
         (self.bytes.capacity() + self.v4.capacity()) * entry
             + self.v6.capacity() * (std::mem::size_of::<(u128, u8, u32)>() + 1)
             + self.chain.capacity() * 4
-            + (self.filter.capacity() + self.v4_filter.capacity()) * 8
-            + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
+            + (self.filter.capacity() + self.v4_filter.capacity() + self.last_labels.capacity()) * 8
+            + self.arena.capacity()
+            + self.spans.capacity() * 8
     }
+}
+
+const LAST_LABEL_BITS: usize = 1 << 16;
+
+/// A small hash of a label, the same for any ASCII case (`| 0x20` folds letters and
+/// leaves digits, `-` and `_` distinct).
+#[inline]
+fn label_hash(label: &[u8]) -> usize {
+    let mut h: u32 = label.len() as u32;
+    for &b in label {
+        h = h.wrapping_mul(0x0100_0193) ^ u32::from(b | 0x20);
+    }
+    (h.wrapping_mul(0x9e37_79b1) >> 16) as usize % LAST_LABEL_BITS
 }
 
 fn v4_key(net: u32, len: u8) -> u64 {

@@ -1,7 +1,7 @@
 //! Examples of what the engine finds (the property tests hold it to the reference).
 
-use entente_match::search::Searcher;
 use entente_match::format::{Format, Layout};
+use entente_match::search::Searcher;
 use entente_match::{Engine, Kind, Rule, Term};
 
 fn found(rules: Vec<Rule>, text: &str) -> Vec<(String, String)> {
@@ -70,4 +70,24 @@ fn bad_values_are_rejected_by_name() {
     assert_eq!(report.rules, 1);
     assert_eq!(report.rejected.len(), 1);
     assert_eq!(report.rejected[0].id, "bad");
+}
+
+#[test]
+fn lines_and_line_numbers_count_every_record() {
+    let (engine, _) = Engine::build(vec![one("ip", Kind::Ipv4, "10.0.0.1")]);
+    let layout = Layout::new(Format::Text);
+    let searcher = Searcher::new(&engine, &layout);
+    for (text, lines, hit_lines) in [
+        ("", 0, vec![]),
+        ("x", 1, vec![]),
+        ("x\n", 1, vec![]),
+        ("a\n10.0.0.1\n\nb 10.0.0.1 10.0.0.1\nc", 5, vec![2, 4, 4]),
+        ("\n\n\n10.0.0.1\n", 4, vec![4]),
+    ] {
+        let mut seen = Vec::new();
+        let stats = searcher.search(text.as_bytes(), &mut |m| seen.push(m.line));
+        assert_eq!(stats.lines, lines, "{text:?}");
+        assert_eq!(seen, hit_lines, "{text:?}");
+        assert_eq!(stats.matches as usize, hit_lines.len());
+    }
 }
