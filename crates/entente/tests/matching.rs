@@ -18,9 +18,9 @@
 //!
 //! (and the same with `x == '10.10.5.1'`, `x == 'snozberry.oompa.loompa'`,
 //! `x == 'oompa.loompa' or x.endswith('.oompa.loompa')`, the certificate fingerprint,
-//! over `dns`, `ssl` and `x509`). Every planted value sits only in fields of its own
-//! type (`id.resp_h`, `id.orig_h`, `query`, `cert_chain_fps`, `fingerprint`), so the
-//! counts hold whether or not a field's type restricts what matches there.
+//! over `dns`, `ssl` and `x509`), grouped by the key holding the value. Every planted
+//! value sits only in fields of its own type (`id.resp_h`, `id.orig_h`, `query`,
+//! `cert_chain_fps`, `fingerprint`), so none is dropped as off-field.
 
 #[allow(dead_code, clippy::unwrap_used)]
 #[path = "it/support.rs"]
@@ -34,8 +34,9 @@ use support::{Node, Run, entente, run, shared_data};
 
 /// In `dns.json.gz`: records whose `id.resp_h` is 10.10.5.1.
 const DNS_RESOLVER: usize = 2214;
-/// In `dns.json.gz`: addresses in 10.10.0.0/16 (88 in `id.orig_h`, 8,376 in `id.resp_h`).
-const DNS_NETWORK: usize = 8464;
+/// In `dns.json.gz`: addresses in 10.10.0.0/16, in `id.orig_h` and in `id.resp_h`.
+const DNS_NETWORK_ORIG: usize = 88;
+const DNS_NETWORK_RESP: usize = 8376;
 /// In `dns.json.gz`: `query` equal to snozberry.oompa.loompa.
 const DNS_DOMAIN: usize = 702;
 /// In `dns.json.gz`: `query` equal to or under oompa.loompa.
@@ -63,20 +64,21 @@ fn matching(scratch: &Path, args: &[&str], stdin: &[u8]) -> Run {
     run(command, stdin)
 }
 
-/// The JSON lines of a run, counted by (indicator, file name).
-fn counts(run: &Run) -> BTreeMap<(String, String), usize> {
+/// The JSON lines of a run, counted by (indicator, file name, field).
+fn counts(run: &Run) -> BTreeMap<(String, String, String), usize> {
     let mut counts = BTreeMap::new();
     for line in run.stdout.lines() {
         let found: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         let file = found["file"].as_str().expect("file");
         let file = Path::new(file).file_name().map_or(file.to_owned(), |name| name.to_string_lossy().into_owned());
-        *counts.entry((found["indicator"].as_str().expect("indicator").to_owned(), file)).or_default() += 1;
+        let field = found["field"].as_str().unwrap_or("(none)").to_owned();
+        *counts.entry((found["indicator"].as_str().expect("indicator").to_owned(), file, field)).or_default() += 1;
     }
     counts
 }
 
-fn key(indicator: &str, file: &str) -> (String, String) {
-    (indicator.to_owned(), file.to_owned())
+fn key(indicator: &str, file: &str, field: &str) -> (String, String, String) {
+    (indicator.to_owned(), file.to_owned(), field.to_owned())
 }
 
 /// The summary printed with `--json` (standard error, one object).
@@ -112,10 +114,11 @@ fn a_value_list_finds_exactly_the_planted_values_in_zeek_dns() {
     assert_eq!(one.code(), Some(0), "{}", one.stderr);
     let id = |line: usize| format!("values:{list}:{line}");
     let expected = BTreeMap::from([
-        (key(&id(2), "dns.json.gz"), DNS_RESOLVER),
-        (key(&id(3), "dns.json.gz"), DNS_NETWORK),
-        (key(&id(4), "dns.json.gz"), DNS_DOMAIN),
-        (key(&id(5), "dns.json.gz"), DNS_PARENT),
+        (key(&id(2), "dns.json.gz", "id.resp_h"), DNS_RESOLVER),
+        (key(&id(3), "dns.json.gz", "id.orig_h"), DNS_NETWORK_ORIG),
+        (key(&id(3), "dns.json.gz", "id.resp_h"), DNS_NETWORK_RESP),
+        (key(&id(4), "dns.json.gz", "query"), DNS_DOMAIN),
+        (key(&id(5), "dns.json.gz", "query"), DNS_PARENT),
     ]);
     assert_eq!(counts(&one), expected);
 
@@ -137,7 +140,11 @@ fn a_value_list_finds_exactly_the_planted_values_in_zeek_dns() {
     assert_eq!(report["rules"], 6, "{report}");
     assert_eq!(report["rejected"], 1, "{report}");
     assert_eq!(report["rejected_list"][0]["id"], id(10), "{report}");
-    assert_eq!(report["matches"]["total"], DNS_RESOLVER + DNS_NETWORK + DNS_DOMAIN + DNS_PARENT, "{report}");
+    assert_eq!(
+        report["matches"]["total"],
+        DNS_RESOLVER + DNS_NETWORK_ORIG + DNS_NETWORK_RESP + DNS_DOMAIN + DNS_PARENT,
+        "{report}"
+    );
     assert_eq!(report["matches"]["indicators_matched"], 4, "{report}");
     assert_eq!(report["threads"], 1, "{report}");
     assert_eq!(report["lines"], 53_615, "{report}");
@@ -207,9 +214,9 @@ fn a_bundle_matches_fingerprints_and_networks_and_lists_what_it_cannot_use() {
     let found = matching(temp.path(), &["--bundle", text(&bundle), "--json", text(&ssl), text(&x509)], b"");
     assert_eq!(found.code(), Some(0), "{}", found.stderr);
     let expected = BTreeMap::from([
-        (key(&indicator_id(1), "ssl.json.gz"), SSL_FINGERPRINT),
-        (key(&indicator_id(1), "x509.json.gz"), X509_FINGERPRINT),
-        (key(&indicator_id(2), "ssl.json.gz"), SSL_NETWORK),
+        (key(&indicator_id(1), "ssl.json.gz", "cert_chain_fps"), SSL_FINGERPRINT),
+        (key(&indicator_id(1), "x509.json.gz", "fingerprint"), X509_FINGERPRINT),
+        (key(&indicator_id(2), "ssl.json.gz", "id.orig_h"), SSL_NETWORK),
     ]);
     assert_eq!(counts(&found), expected);
     let report = summary(&found);
@@ -311,8 +318,8 @@ fn the_node_matches_its_fresh_indicators_and_records_sightings() {
     let found = node.run(&["match", "--json", text(&dns)]);
     assert_eq!(found.code(), Some(0), "{}", found.stderr);
     let expected = BTreeMap::from([
-        (key(&indicator_id(1), "dns.json.gz"), DNS_RESOLVER),
-        (key(&indicator_id(2), "dns.json.gz"), DNS_DOMAIN),
+        (key(&indicator_id(1), "dns.json.gz", "id.resp_h"), DNS_RESOLVER),
+        (key(&indicator_id(2), "dns.json.gz", "query"), DNS_DOMAIN),
     ]);
     assert_eq!(counts(&found), expected);
     let report = summary(&found);
@@ -354,6 +361,10 @@ fn the_node_matches_its_fresh_indicators_and_records_sightings() {
         .and_then(|objects| objects.iter().find(|o| o["sighting_of_ref"] == indicator_id(1)))
         .expect("the resolver's sighting");
     assert_eq!(resolver["count"], DNS_RESOLVER);
+    // The earliest and latest `ts` of those records (the same Python: min and max of
+    // `r['ts']` over the records whose `id.resp_h` is 10.10.5.1).
+    assert_eq!(resolver["first_seen"], "2018-03-24T17:15:43.110276Z", "{resolver}");
+    assert_eq!(resolver["last_seen"], "2018-03-24T17:36:26.545880Z", "{resolver}");
     let listed = node.json(&["search", "--type", "sighting", "--json"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
 }
