@@ -46,7 +46,20 @@ pub struct EqualityTerm {
 
 /// The alternatives of `pattern`, or why it has none a matcher may use.
 pub fn equality_alternatives(pattern: &Pattern) -> Result<Vec<Vec<EqualityTerm>>, String> {
-    observation(&pattern.root)
+    let alternatives = observation(&pattern.root)?;
+    if alternatives.iter().any(Vec::is_empty) {
+        return Err("a reference's type checked with no value to look for".into());
+    }
+    Ok(alternatives)
+}
+
+/// `network-traffic:src_ref.type = 'ipv4-addr'` and the like: a check of the type of
+/// the value compared beside it (common in real feeds), which the value's own form
+/// already decides. It adds no term.
+fn is_reference_type_check(path: &str, operator: &Operator, value: &Constant) -> bool {
+    matches!(path, "network-traffic:src_ref.type" | "network-traffic:dst_ref.type")
+        && matches!(operator, Operator::Equal)
+        && matches!(value, Constant::String(t) if matches!(t.as_str(), "ipv4-addr" | "ipv6-addr" | "domain-name"))
 }
 
 fn observation(expression: &ObservationExpression) -> Result<Vec<Vec<EqualityTerm>>, String> {
@@ -110,6 +123,9 @@ fn comparisons(expression: &ComparisonExpression) -> Result<Vec<Vec<EqualityTerm
             let path = path_text(&comparison.path);
             if comparison.negated {
                 return Err(format!("NOT {} on {path}", comparison.operator.symbol()));
+            }
+            if is_reference_type_check(&path, &comparison.operator, &comparison.value) {
+                return Ok(vec![Vec::new()]);
             }
             if !matchable(&comparison.path) {
                 return Err(format!("path {path} (not a value a log shows)"));
@@ -257,6 +273,15 @@ mod tests {
             let reason = terms(pattern).expect_err(pattern);
             assert!(reason.contains(named), "{pattern}: {reason}");
         }
+    }
+
+    #[test]
+    fn a_reference_type_check_adds_no_term() {
+        let pattern = "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '198.51.100.1']";
+        assert_eq!(terms(pattern), Ok(vec![vec![pair("network-traffic:dst_ref.value", "198.51.100.1")]]));
+        let alone = terms("[network-traffic:dst_ref.type = 'ipv4-addr']").expect_err("no value");
+        assert!(alone.contains("no value"), "{alone}");
+        assert!(terms("[network-traffic:dst_ref.type = 'mac-addr' AND network-traffic:dst_ref.value = 'x']").is_err());
     }
 
     #[test]

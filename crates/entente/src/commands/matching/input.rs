@@ -54,20 +54,30 @@ impl<R: Read> Chunker<R> {
 
     /// The next chunk: whole records ending with `\n`, except the input's last one.
     pub fn next_chunk(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut chunk = std::mem::take(&mut self.carry);
+        self.next_chunk_into(Vec::new())
+    }
+
+    /// [`Chunker::next_chunk`] into a buffer of the caller's (a searched chunk's,
+    /// given back): memory already mapped is reused, and a chunk is read without
+    /// growing its buffer.
+    pub fn next_chunk_into(&mut self, mut chunk: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
+        chunk.clear();
+        chunk.extend_from_slice(&self.carry);
+        self.carry.clear();
         let mut target = CHUNK.max(chunk.len() + 1);
         loop {
             if !self.eof {
                 let wanted = target - chunk.len();
+                chunk.reserve(wanted);
                 let read = (&mut self.reader).take(wanted as u64).read_to_end(&mut chunk)?;
                 self.eof = read < wanted;
             }
             if self.eof {
                 return Ok(if chunk.is_empty() { None } else { Some(chunk) });
             }
-            match chunk.iter().rposition(|b| *b == b'\n') {
+            match memchr::memrchr(b'\n', &chunk) {
                 Some(cut) => {
-                    self.carry = chunk[cut + 1..].to_vec();
+                    self.carry.extend_from_slice(&chunk[cut + 1..]);
                     chunk.truncate(cut + 1);
                     return Ok(Some(chunk));
                 }

@@ -42,6 +42,8 @@ struct Done {
     index: u64,
     found: Vec<Found>,
     stats: Stats,
+    /// The chunk's buffer, given back to be read into again.
+    buffer: Vec<u8>,
 }
 
 /// Searches `reader` (named `name`, for format detection) and hands every match to
@@ -84,13 +86,14 @@ pub fn search_input(
         let mut sent = 0u64;
         let mut next = Some(first);
         let outcome = (|| {
+            let mut spare: Vec<Vec<u8>> = Vec::new();
             while let Some(chunk) = next.take() {
                 jobs.send(Job { index: sent, chunk, layout: layout.clone() })?;
                 sent += 1;
                 while let Ok(finished) = done.try_recv() {
-                    order.take(finished, each)?;
+                    spare.push(order.take(finished, each)?);
                 }
-                next = chunker.next_chunk()?;
+                next = chunker.next_chunk_into(spare.pop().unwrap_or_default())?;
             }
             drop(jobs);
             while order.next < sent {
@@ -124,7 +127,7 @@ fn work(engine: &Engine, queue: &Mutex<Receiver<Job>>, results: &std::sync::mpsc
                 timestamp: m.timestamp,
             });
         });
-        if results.send(Done { index: job.index, found, stats }).is_err() {
+        if results.send(Done { index: job.index, found, stats, buffer: job.chunk }).is_err() {
             return;
         }
     }
@@ -140,7 +143,10 @@ struct Order {
 }
 
 impl Order {
-    fn take(&mut self, done: Done, each: &mut dyn FnMut(Found) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    /// Takes a searched chunk and reports every chunk now in order; gives back the
+    /// chunk's buffer.
+    fn take(&mut self, mut done: Done, each: &mut dyn FnMut(Found) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
+        let buffer = std::mem::take(&mut done.buffer);
         self.waiting.insert(done.index, done);
         while let Some(done) = self.waiting.remove(&self.next) {
             for mut found in done.found {
@@ -153,6 +159,6 @@ impl Order {
             self.stats += done.stats;
             self.next += 1;
         }
-        Ok(())
+        Ok(buffer)
     }
 }
