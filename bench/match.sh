@@ -18,7 +18,8 @@
 #
 # Env knobs: SIZE_GB (default 1.0), TIMEOUT seconds per command (default 600),
 # MATCH_DIR (default /tmp/entente-bench-match), SETS (default "10k 1m"), BENCH_RUNS
-# (engine-only scans, best of; default 3). Peak RSS comes from GNU time -v (Debian's
+# (engine-only scans, best of; default 3), ENTENTE_BIN (a given binary instead of
+# building the release one). Peak RSS comes from GNU time -v (Debian's
 # `time`, installed if missing, as is ripgrep). The table goes to bench/out/match.txt.
 # Targets (issue 6): ≥ 1 GB/s per core, faster than rg -F on the same exact strings,
 # scaling across both cores, build of 1M indicators < 2 s, memory < 500 MB for 1M.
@@ -37,9 +38,15 @@ apt_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get
 [ -x /usr/bin/time ] || apt_install time || { echo "GNU time (/usr/bin/time) is needed for peak RSS" >&2; exit 1; }
 command -v rg >/dev/null || apt_install ripgrep || cargo install ripgrep --locked
 
-cargo build --release --locked -p entente 2>&1 | tail -1
-cargo bench --locked -p entente-match --bench scan --no-run 2>&1 | tail -1
-bin="${CARGO_TARGET_DIR:-$root/target}/release/entente"
+if [ -z "${ENTENTE_BIN:-}" ]; then
+  cargo build --release --locked -p entente 2>&1 | tail -1
+  ENTENTE_BIN="${CARGO_TARGET_DIR:-$root/target}/release/entente"
+fi
+bin=$ENTENTE_BIN
+# The bench's executable, run directly so that `timeout` stops the bench itself.
+scan=$(cargo bench --locked -p entente-match --bench scan --no-run --message-format=json | python3 -c '
+import json, sys
+print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("target", {}).get("name") == "scan" and m.get("executable")][-1])')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -65,7 +72,7 @@ run() {
   echo "== $tool, $set, $threads thread(s): $*" >&2
   local start end status=0
   start=$(date +%s.%N)
-  LC_ALL=C /usr/bin/time -v -o "$work/time.$row" timeout "$limit" "$@" >"$work/out.$row" 2>"$work/err.$row" || status=$?
+  LC_ALL=C /usr/bin/time -v -o "$work/time.$row" timeout -k 10 "$limit" "$@" >"$work/out.$row" 2>"$work/err.$row" || status=$?
   end=$(date +%s.%N)
   local rss
   rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/time.$row")
@@ -83,7 +90,7 @@ for set in $sets; do
       run "entente match" "$set" "$threads" "$bin" match --values "$values" --out none --json --threads "$threads" "$corpus"
     done
   fi
-  run "engine (bench)" "$set" "1,2" cargo bench --locked -q -p entente-match --bench scan -- "$values" "$corpus" 2
+  run "engine (bench)" "$set" "1,2" "$scan" "$values" "$corpus" 2
 done
 
 python3 - "$work/rows.tsv" "$bytes" "$limit" "$corpus" <<'PY' | tee "$out/match.txt"
@@ -111,8 +118,13 @@ for line in open(rows_path):
     status, wall, rss_mb = int(status), float(wall), int(rss_kb) / 1024
     stdout, stderr = open(out_path).read(), open(err_path).read()
     seconds, found, note = wall, "", ""
-    if status == 124:
+    if status in (124, 137):  # timeout, then its KILL
         table.append((tool, set_name, threads, f">{limit}", "timeout", f"{rss_mb:.0f}", "", "killed at TIMEOUT"))
+        continue
+    failed = status != 0 and not (status == 1 and tool.split()[0] in ("grep", "rg"))
+    if failed:  # grep and rg exit 1 when nothing matched
+        last = stderr.strip().splitlines()[-1][:60] if stderr.strip() else ""
+        table.append((tool, set_name, threads, f"{wall:.3f}", "failed", f"{rss_mb:.0f}", "", f"exit {status}: {last}"))
         continue
     if tool.startswith("engine"):
         result = dict(item.split("=", 1) for item in next(l for l in stdout.splitlines() if l.startswith("RESULT")).split()[1:])
@@ -123,15 +135,13 @@ for line in open(rows_path):
                           f"build {float(result['build_seconds']):.3f} s, engine {float(result['rss_engine_mb']):.0f} MB"
                           if count == "1" else f"find only (1 thread) {gb / float(result['find_seconds']):.3f} GB/s"))
         continue
-    if status not in (0, 1):  # grep and rg exit 1 when nothing matched
-        note = f"exit {status}: " + stderr.strip().splitlines()[-1][:60] if stderr.strip() else f"exit {status}"
-    elif tool.startswith("entente"):
+    if tool.startswith("entente"):
         report = summary(stderr) or {}
         matches = report.get("matches", {})
         found = f"{matches.get('total', '?') if isinstance(matches, dict) else matches} matches"
         if report.get("seconds"):
             scan_gbps = report.get("bytes", corpus_bytes) / 1e9 / report["seconds"]
-            note = (f"scan {report['seconds']:.3f} s = {scan_gbps:.3f} GB/s, build {report.get('build_seconds', 0):.3f} s, "
+            note = (f"summary: {report['seconds']:.3f} s = {scan_gbps:.3f} GB/s, build {report.get('build_seconds', 0):.3f} s, "
                     f"load {report.get('load_seconds', 0):.3f} s, engine {report.get('engine_bytes', 0) / 1e6:.0f} MB")
     else:
         counted = sum(int(n) for n in re.findall(r"\d+", stdout))
