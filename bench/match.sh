@@ -132,7 +132,7 @@ for line in open(rows_path):
             seconds = float(result[f"t{count}_seconds"])
             table.append((tool, set_name, count, f"{seconds:.3f}", f"{gb / seconds:.3f}",
                           f"{float(result['peak_build_mb']):.0f}*", result[f"t{count}_matches"] + " matches",
-                          f"build {float(result['build_seconds']):.3f} s, engine {float(result['rss_engine_mb']):.0f} MB"
+                          f"build {float(result['build_seconds']):.3f} s, table_bytes {float(result['table_mb']):.0f} MB"
                           if count == "1" else f"find only (1 thread) {gb / float(result['find_seconds']):.3f} GB/s"))
         continue
     if tool.startswith("entente"):
