@@ -116,15 +116,18 @@ struct Scan<'a, F> {
     table: &'a Table,
     hay: &'a [u8],
     sink: &'a mut F,
-    open: Option<Open>,
+    /// The token running on from the previous block (`open.active`), kept in place:
+    /// moving it in and out of an `Option` each block stalls on store forwarding.
+    open: Open,
     /// 1 when the previous block's last byte is a token byte.
     carry: u64,
 }
 
 /// A token still open at the end of a block: its masks so far, shifted so that bit 0
 /// is its first byte (while it fits in 64 bits).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Open {
+    active: bool,
     start: usize,
     masks: Masks,
     bits: u32,
@@ -161,7 +164,7 @@ pub(super) fn find<F: FnMut(Hit)>(table: &Table, hay: &[u8], sink: &mut F) {
 
 #[inline(always)]
 pub(super) fn find_with<C: Classify, F: FnMut(Hit)>(classify: C, table: &Table, hay: &[u8], sink: &mut F) {
-    let mut scan = Scan { table, hay, sink, open: None, carry: 0 };
+    let mut scan = Scan { table, hay, sink, open: Open::default(), carry: 0 };
     let mut masks = [Masks::default(); BATCH];
     let whole = hay.len() / 64 * 64;
     let mut base = 0;
@@ -180,8 +183,9 @@ pub(super) fn find_with<C: Classify, F: FnMut(Hit)>(classify: C, table: &Table, 
         last[..rest.len()].copy_from_slice(rest);
         scan.block(&masks::block(&last), base);
     }
-    if let Some(open) = scan.open.take() {
-        scan.spanning(open, hay.len());
+    if scan.open.active {
+        scan.open.active = false;
+        scan.spanning(hay.len());
     }
 }
 
@@ -200,20 +204,21 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if self.table.has.hex {
             wanted |= runs_of_32(word);
         }
-        if let Some(mut open) = self.open.take() {
+        if self.open.active {
             let run = (!word).trailing_zeros();
             let r = range(0, run);
-            if open.bits + run > 64 {
-                open.long = true;
+            if self.open.bits + run > 64 {
+                self.open.long = true;
             } else if run > 0 {
-                open.masks.add_shifted_up(m, r, open.bits);
-                open.bits += run;
+                let bits = self.open.bits;
+                self.open.masks.add_shifted_up(m, r, bits);
+                self.open.bits += run;
             }
             if run == 64 {
-                self.open = Some(open);
                 return;
             }
-            self.spanning(open, base + run as usize);
+            self.open.active = false;
+            self.spanning(base + run as usize);
             wanted &= !r;
         }
         while wanted != 0 {
@@ -224,12 +229,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             let start = if below == 0 { 0 } else { 64 - below.leading_zeros() };
             let after = !word & (u64::MAX << at);
             if after == 0 {
-                self.open = Some(Open {
-                    start: base + start as usize,
-                    masks: m.shifted_down(start),
-                    bits: 64 - start,
-                    long: false,
-                });
+                self.open_at(m, base, start);
                 return;
             }
             let end = after.trailing_zeros();
@@ -239,18 +239,24 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if word >> 63 == 1 {
             // A token runs on into the next block.
             let start = 64 - (!word).leading_zeros();
-            self.open = Some(Open {
-                start: base + start as usize,
-                masks: m.shifted_down(start),
-                bits: 64 - start,
-                long: false,
-            });
+            self.open_at(m, base, start);
         }
+    }
+
+    /// A token starts at bit `start` and runs on past this block.
+    #[inline(always)]
+    fn open_at(&mut self, m: &Masks, base: usize, start: u32) {
+        self.open.active = true;
+        self.open.start = base + start as usize;
+        self.open.masks = m.shifted_down(start);
+        self.open.bits = 64 - start;
+        self.open.long = false;
     }
 
     /// A token that crossed a block boundary, once it ends: one of up to 64 bytes
     /// is read from the masks gathered while it was open, a longer one byte by byte.
-    fn spanning(&mut self, open: Open, end: usize) {
+    fn spanning(&mut self, end: usize) {
+        let open = self.open;
         let len = end - open.start;
         let maybe_hex = self.table.has.hex && is_hex_length(len);
         if open.long {
@@ -496,22 +502,8 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if end - start > LONGEST_DOMAIN {
             return;
         }
-        let bytes = &self.hay[start..end];
-        let last_dot = bytes.iter().rposition(|&b| b == b'.').unwrap_or(0);
-        if !self.table.maybe_last_label(&bytes[last_dot + 1..]) {
-            return;
-        }
-        let mut buf = [0u8; LONGEST];
-        let lower = lower(bytes, &mut buf);
         let sink = &mut *self.sink;
-        let mut suffix = 0;
-        loop {
-            self.table.bytes(Class::Domain, &lower[suffix..], |atom| sink(Hit { atom, start, end }));
-            match lower[suffix..last_dot].iter().position(|&b| b == b'.') {
-                Some(dot) => suffix += dot + 1,
-                None => break,
-            }
-        }
+        self.table.domain(&self.hay[start..end], |atom| sink(Hit { atom, start, end }));
     }
 }
 

@@ -93,7 +93,7 @@ impl Table {
                 *self.v6.entry((net, len)).or_insert(next)
             }
             Normal::Bytes { class, bytes } => {
-                let h = hash(class, &bytes);
+                let h = if class == Class::Domain { domain_hash(&bytes) } else { hash(class, &bytes) };
                 let first = self.bytes.get(&h).copied().unwrap_or(NONE);
                 let mut at = first;
                 while at != NONE {
@@ -106,7 +106,7 @@ impl Table {
                     Class::Domain => {
                         self.has.domain = true;
                         let last = bytes.iter().rposition(|&b| b == b'.').map_or(&bytes[..], |dot| &bytes[dot + 1..]);
-                        let bit = label_hash(last);
+                        let bit = last_label_bit(label_hash(last));
                         self.last_labels[bit / 64] |= 1 << (bit % 64);
                     }
                     Class::Url => self.has.url = true,
@@ -162,11 +162,41 @@ impl Table {
         self.arena.shrink_to_fit();
     }
 
-    /// Whether some indicator domain ends in this label (any case).
+    /// Every atom that `domain` (a candidate, any case) or one of its parents of two
+    /// labels or more is. Labels are hashed right to left and chained, so each
+    /// parent's hash is one step of the same walk: no copy, no rehashing.
     #[inline]
-    pub(super) fn maybe_last_label(&self, label: &[u8]) -> bool {
-        let bit = label_hash(label);
-        self.last_labels[bit / 64] & (1 << (bit % 64)) != 0
+    pub(super) fn domain(&self, domain: &[u8], mut found: impl FnMut(u32)) {
+        let mut end = domain.len();
+        let mut h = DOMAIN_SEED;
+        let mut labels = 0;
+        loop {
+            let dot = domain[..end].iter().rposition(|&b| b == b'.');
+            let start = dot.map_or(0, |d| d + 1);
+            let label = label_hash(&domain[start..end]);
+            if labels == 0 {
+                let bit = last_label_bit(label);
+                if self.last_labels[bit / 64] & (1 << (bit % 64)) == 0 {
+                    return;
+                }
+            }
+            h = chain_label(h, label);
+            labels += 1;
+            if labels >= 2 && self.maybe(h) {
+                let suffix = &domain[start..];
+                let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
+                while next != NONE {
+                    if self.value(next).eq_ignore_ascii_case(suffix) {
+                        found(next);
+                    }
+                    next = self.chain[next as usize];
+                }
+            }
+            match dot {
+                Some(d) => end = d,
+                None => return,
+            }
+        }
     }
 
     fn set_filter(&mut self, h: u64) {
@@ -231,16 +261,38 @@ impl Table {
 }
 
 const LAST_LABEL_BITS: usize = 1 << 16;
+const DOMAIN_SEED: u64 = 0x0d0_3a1e;
 
-/// A small hash of a label, the same for any ASCII case (`| 0x20` folds letters and
-/// leaves digits, `-` and `_` distinct).
+/// A label's hash, the same for any ASCII case: eight bytes at a time, each byte
+/// `| 0x20` (which folds letters and leaves digits and `-` alone; `_` and the
+/// padding change alike on both sides).
 #[inline]
-fn label_hash(label: &[u8]) -> usize {
-    let mut h: u32 = label.len() as u32;
-    for &b in label {
-        h = h.wrapping_mul(0x0100_0193) ^ u32::from(b | 0x20);
+fn label_hash(label: &[u8]) -> u64 {
+    let mut h = label.len() as u64;
+    for chunk in label.chunks(8) {
+        let mut v = 0x2020_2020_2020_2020u64;
+        for (i, &b) in chunk.iter().enumerate() {
+            v |= u64::from(b) << (8 * i);
+        }
+        h = (h ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
     }
-    (h.wrapping_mul(0x9e37_79b1) >> 16) as usize % LAST_LABEL_BITS
+    h
+}
+
+#[inline]
+fn chain_label(h: u64, label: u64) -> u64 {
+    (h.rotate_left(23) ^ label).wrapping_mul(0xff51_afd7_ed55_8ccd) ^ label.rotate_left(41)
+}
+
+#[inline]
+fn last_label_bit(label: u64) -> usize {
+    (label >> 40) as usize % LAST_LABEL_BITS
+}
+
+/// A domain's key in the value table: the last step of [`Table::domain`]'s walk.
+fn domain_hash(domain: &[u8]) -> u64 {
+    domain.rsplit(|&b| b == b'.').fold(DOMAIN_SEED, |h, label| chain_label(h, label_hash(label)))
 }
 
 fn v4_key(net: u32, len: u8) -> u64 {

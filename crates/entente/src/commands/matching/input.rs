@@ -61,28 +61,39 @@ impl<R: Read> Chunker<R> {
     /// given back): memory already mapped is reused, and a chunk is read without
     /// growing its buffer.
     pub fn next_chunk_into(&mut self, mut chunk: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
-        chunk.clear();
-        chunk.extend_from_slice(&self.carry);
+        // The buffer is kept at its full length while reading (only memory it never
+        // had is zeroed, once), and cut to what was read at the end.
+        let mut filled = self.carry.len();
+        let mut target = CHUNK.max(filled + 1);
+        if chunk.len() < target {
+            chunk.resize(target, 0);
+        }
+        chunk[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
-        let mut target = CHUNK.max(chunk.len() + 1);
         loop {
-            if !self.eof {
-                let wanted = target - chunk.len();
-                chunk.reserve(wanted);
-                let read = (&mut self.reader).take(wanted as u64).read_to_end(&mut chunk)?;
-                self.eof = read < wanted;
+            while !self.eof && filled < target {
+                match self.reader.read(&mut chunk[filled..target]) {
+                    Ok(0) => self.eof = true,
+                    Ok(read) => filled += read,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(error) => return Err(error),
+                }
             }
             if self.eof {
+                chunk.truncate(filled);
                 return Ok(if chunk.is_empty() { None } else { Some(chunk) });
             }
-            match memchr::memrchr(b'\n', &chunk) {
+            match memchr::memrchr(b'\n', &chunk[..filled]) {
                 Some(cut) => {
-                    self.carry.extend_from_slice(&chunk[cut + 1..]);
+                    self.carry.extend_from_slice(&chunk[cut + 1..filled]);
                     chunk.truncate(cut + 1);
                     return Ok(Some(chunk));
                 }
                 // One record longer than the chunk: read on until it ends.
-                None => target *= 2,
+                None => {
+                    target *= 2;
+                    chunk.resize(target, 0);
+                }
             }
         }
     }
