@@ -30,16 +30,23 @@ struct Token {
     dots: u32,
     colons: u32,
     ats: u32,
+    /// Where its last `.` is (meaningful when `dots > 0`).
+    last_dot: usize,
 }
 
 impl Token {
     #[inline(always)]
     fn new(start: usize) -> Token {
-        Token { start, classes: 0, dots: 0, colons: 0, ats: 0 }
+        Token { start, classes: 0, dots: 0, colons: 0, ats: 0, last_dot: 0 }
     }
 
+    /// Adds the facts of bits `range` of a block whose first byte is `hay[base]`.
     #[inline(always)]
-    fn add(&mut self, m: &Masks, range: u64) {
+    fn add(&mut self, m: &Masks, base: usize, range: u64) {
+        let dots = m.dot & range;
+        if dots != 0 {
+            self.last_dot = base + (63 - dots.leading_zeros()) as usize;
+        }
         let digit = u8::from(m.digit & range != 0);
         let hex = u8::from(m.hex_letter & range != 0) << 1;
         let other = u8::from(m.other_letter & range != 0) << 2;
@@ -53,8 +60,11 @@ impl Token {
     /// The same facts computed byte by byte (for pieces of a token).
     fn of(bytes: &[u8], start: usize) -> Token {
         let mut token = Token::new(start);
-        for &b in bytes {
+        for (i, &b) in bytes.iter().enumerate() {
             let class = CLASSES[usize::from(b)];
+            if class & DOT != 0 {
+                token.last_dot = start + i;
+            }
             token.classes |= class;
             token.dots += u32::from(class & DOT != 0);
             token.colons += u32::from(class & COLON != 0);
@@ -281,7 +291,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             // No `:` or `@`, or only a leading colon (`":0.25` in JSON).
             let s = s + (special != 0) as u32;
             let mut token = Token::new(base + s as usize);
-            token.add(m, range(s, e));
+            token.add(m, base, range(s, e));
             self.piece(token, base + e as usize);
         } else {
             self.split(m, base, s, e);
@@ -309,7 +319,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
                     self.piece_bytes(base + p as usize, base + q as usize);
                 } else {
                     let mut token = Token::new(base + p as usize);
-                    token.add(m, pr);
+                    token.add(m, base, pr);
                     self.piece(token, base + q as usize);
                 }
             }
@@ -486,7 +496,13 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             return;
         }
         if self.table.has.domain {
-            self.domain(start, end);
+            // The last dot, unless it was a trailing one trimmed away.
+            let last_dot = if token.last_dot < end {
+                token.last_dot
+            } else {
+                start + self.hay[start..end].iter().rposition(|&b| b == b'.').unwrap_or(0)
+            };
+            self.domain(start, end, last_dot);
         }
     }
 
@@ -498,12 +514,12 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
     }
 
     /// The domain and each of its parents of two labels or more.
-    fn domain(&mut self, start: usize, end: usize) {
+    fn domain(&mut self, start: usize, end: usize, last_dot: usize) {
         if end - start > LONGEST_DOMAIN {
             return;
         }
         let sink = &mut *self.sink;
-        self.table.domain(&self.hay[start..end], |atom| sink(Hit { atom, start, end }));
+        self.table.domain(&self.hay[start..end], last_dot - start, |atom| sink(Hit { atom, start, end }));
     }
 }
 

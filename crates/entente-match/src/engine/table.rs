@@ -166,12 +166,13 @@ impl Table {
     /// labels or more is. Labels are hashed right to left and chained, so each
     /// parent's hash is one step of the same walk: no copy, no rehashing.
     #[inline]
-    pub(super) fn domain(&self, domain: &[u8], mut found: impl FnMut(u32)) {
+    /// `last_dot` is the index of its last `.` (the caller knows it from its masks).
+    pub(super) fn domain(&self, domain: &[u8], last_dot: usize, mut found: impl FnMut(u32)) {
         let mut end = domain.len();
         let mut h = DOMAIN_SEED;
         let mut labels = 0;
         loop {
-            let dot = domain[..end].iter().rposition(|&b| b == b'.');
+            let dot = if labels == 0 { Some(last_dot) } else { domain[..end].iter().rposition(|&b| b == b'.') };
             let start = dot.map_or(0, |d| d + 1);
             let label = label_hash(&domain[start..end]);
             if labels == 0 {
