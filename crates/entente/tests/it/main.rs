@@ -19,6 +19,7 @@ mod help;
 mod import;
 mod init;
 mod keys;
+mod matching;
 mod misp;
 mod peer;
 mod reference;

@@ -22,15 +22,11 @@
 //! value sits only in fields of its own type (`id.resp_h`, `id.orig_h`, `query`,
 //! `cert_chain_fps`, `fingerprint`), so none is dropped as off-field.
 
-#[allow(dead_code, clippy::unwrap_used)]
-#[path = "it/support.rs"]
-mod support;
-
+use crate::support::{Node, Run, entente, run, shared_data};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use support::{Node, Run, entente, run, shared_data};
 
 /// In `dns.json.gz`: records whose `id.resp_h` is 10.10.5.1.
 const DNS_RESOLVER: usize = 2214;
