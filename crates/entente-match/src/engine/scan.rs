@@ -32,12 +32,15 @@ struct Token {
     ats: u32,
     /// Where its last `.` is (meaningful when `dots > 0`).
     last_dot: usize,
+    /// Whether the bytes after its last `.` are letters only (as in every ASCII
+    /// top-level domain).
+    last_label_alphabetic: bool,
 }
 
 impl Token {
     #[inline(always)]
     fn new(start: usize) -> Token {
-        Token { start, classes: 0, dots: 0, colons: 0, ats: 0, last_dot: 0 }
+        Token { start, classes: 0, dots: 0, colons: 0, ats: 0, last_dot: 0, last_label_alphabetic: false }
     }
 
     /// Adds the facts of bits `range` of a block whose first byte is `hay[base]`.
@@ -45,7 +48,10 @@ impl Token {
     fn add(&mut self, m: &Masks, base: usize, range: u64) {
         let dots = m.dot & range;
         if dots != 0 {
-            self.last_dot = base + (63 - dots.leading_zeros()) as usize;
+            let top = 63 - dots.leading_zeros();
+            self.last_dot = base + top as usize;
+            let after = range & (u64::MAX << top) & !(1u64 << top);
+            self.last_label_alphabetic = (m.digit | m.dash) & after == 0;
         }
         let digit = u8::from(m.digit & range != 0);
         let hex = u8::from(m.hex_letter & range != 0) << 1;
@@ -71,6 +77,10 @@ impl Token {
             token.ats += u32::from(class & AT != 0);
         }
         token.classes &= DIGIT | LETTER | DASH;
+        if token.dots > 0 {
+            let after = &bytes[token.last_dot - start + 1..];
+            token.last_label_alphabetic = after.iter().all(u8::is_ascii_alphabetic);
+        }
         token
     }
 }
@@ -349,7 +359,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             }
             if self.hay[end - 1] == b':' {
                 self.url(start, end);
-                self.piece(Token { colons: 0, ..token }, end - 1);
+                self.piece(Token::of(&self.hay[start..end - 1], start), end - 1);
                 return;
             }
         }
@@ -496,6 +506,10 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             return;
         }
         if self.table.has.domain {
+            if self.table.alphabetic_last_labels && token.last_dot < end && !token.last_label_alphabetic {
+                // Every indicator domain ends in letters, this one does not (`id.orig_h`).
+                return;
+            }
             // The last dot, unless it was a trailing one trimmed away.
             let last_dot = if token.last_dot < end {
                 token.last_dot

@@ -27,6 +27,9 @@ pub(super) struct Table {
     /// addresses have an empty span).
     arena: Vec<u8>,
     spans: Vec<(u32, u32)>,
+    /// Hashes of indicator domains' last two labels, put in `filter` at `finish`: a
+    /// candidate whose last two labels are no indicator's is done after two labels.
+    second_levels: Vec<u64>,
     v4: HashMap<u64, u32, Fixed>,
     /// One bit per /24: set when some IPv4 network covers part of it.
     v4_filter: Vec<u64>,
@@ -35,6 +38,9 @@ pub(super) struct Table {
     v6: HashMap<(u128, u8), u32, Fixed>,
     v6_lengths: Vec<u8>,
     pub(super) has: Has,
+    /// Whether every indicator domain's last label is letters only (then a candidate
+    /// whose last label holds a digit, `-` or `_` cannot match).
+    pub(super) alphabetic_last_labels: bool,
 }
 
 /// Which candidate kinds are worth looking at.
@@ -65,12 +71,14 @@ impl Table {
             last_labels: vec![0; LAST_LABEL_BITS / 64],
             arena: Vec::new(),
             spans: Vec::new(),
+            second_levels: Vec::new(),
             v4: HashMap::with_hasher(Fixed::with_seed(2)),
             v4_filter: Vec::new(),
             v4_lengths: Vec::new(),
             v6: HashMap::with_hasher(Fixed::with_seed(3)),
             v6_lengths: Vec::new(),
             has: Has::default(),
+            alphabetic_last_labels: true,
         }
     }
 
@@ -106,8 +114,13 @@ impl Table {
                     Class::Domain => {
                         self.has.domain = true;
                         let last = bytes.iter().rposition(|&b| b == b'.').map_or(&bytes[..], |dot| &bytes[dot + 1..]);
+                        self.alphabetic_last_labels &= last.iter().all(u8::is_ascii_alphabetic);
                         let bit = last_label_bit(label_hash(last));
                         self.last_labels[bit / 64] |= 1 << (bit % 64);
+                        let mut labels = bytes.rsplit(|&b| b == b'.');
+                        let two =
+                            labels.by_ref().take(2).fold(DOMAIN_SEED, |h, label| chain_label(h, label_hash(label)));
+                        self.second_levels.push(two);
                     }
                     Class::Url => self.has.url = true,
                     Class::Email => self.has.email = true,
@@ -141,13 +154,16 @@ impl Table {
     pub(super) fn finish(&mut self) {
         self.v4_lengths.sort_unstable_by(|a, b| b.cmp(a));
         self.v6_lengths.sort_unstable_by(|a, b| b.cmp(a));
-        let filter_bits = (self.bytes.len() * 16).next_power_of_two().clamp(1 << 16, 1 << 27);
+        let filter_bits =
+            ((self.bytes.len() + self.second_levels.len()) * 16).next_power_of_two().clamp(1 << 16, 1 << 27);
         self.filter = vec![0; filter_bits / 64];
         self.filter_shift = 64 - filter_bits.trailing_zeros();
-        let hashes: Vec<u64> = self.bytes.keys().copied().collect();
+        let mut hashes: Vec<u64> = self.bytes.keys().copied().collect();
+        hashes.append(&mut self.second_levels);
         for h in hashes {
             self.set_filter(h);
         }
+        self.second_levels = Vec::new();
         if self.has.v4 {
             self.v4_filter = vec![0; (1 << 24) / 64];
             for key in self.v4.keys() {
@@ -183,7 +199,12 @@ impl Table {
             }
             h = chain_label(h, label);
             labels += 1;
-            if labels >= 2 && self.maybe(h) {
+            let maybe = labels >= 2 && self.maybe(h);
+            if labels == 2 && !maybe {
+                // No indicator domain ends in these two labels.
+                return;
+            }
+            if maybe {
                 let suffix = &domain[start..];
                 let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
                 while next != NONE {

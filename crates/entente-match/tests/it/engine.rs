@@ -91,3 +91,19 @@ fn lines_and_line_numbers_count_every_record() {
         assert_eq!(stats.matches as usize, hit_lines.len());
     }
 }
+
+#[test]
+fn a_domain_in_a_long_token_before_a_colon() {
+    // Found by the property tests: a token longer than a block, ending in `:`.
+    let long = format!("{}example.example", "a1-_.".repeat(15));
+    let got = found(vec![one("d", Kind::Domain, "example.example")], &format!("{long}:443"));
+    assert_eq!(got, vec![("d".to_owned(), long)]);
+}
+
+#[test]
+fn last_labels_with_digits_match_when_an_indicator_has_one() {
+    let rules = vec![one("idn", Kind::Domain, "evil.xn--p1ai"), one("plain", Kind::Domain, "evil.example")];
+    let got = found(rules, "a.evil.xn--p1ai id.orig_h www.evil.example");
+    let ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["idn", "plain"]);
+}
