@@ -80,18 +80,7 @@ unsafe fn blocks_avx2(bytes: &[u8], out: &mut [Masks]) {
         let l = classes(lo);
         let h = classes(hi);
         let join = |k: usize| u64::from(l[k]) | (u64::from(h[k]) << 32);
-        let (digit, letter, hex_letter, dot, colon, at, dash) =
-            (join(0), join(1), join(2), join(3), join(4), join(5), join(6));
-        *masks = Masks {
-            word: digit | letter | dot | colon | at | dash,
-            digit,
-            hex_letter,
-            other_letter: letter & !hex_letter,
-            dot,
-            colon,
-            at,
-            dash,
-        };
+        *masks = Masks::from_classes([join(0), join(1), join(2), join(3), join(4), join(5), join(6)]);
     }
 }
 

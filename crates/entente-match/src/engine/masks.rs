@@ -19,6 +19,23 @@ pub(super) struct Masks {
 }
 
 impl Masks {
+    /// The masks from the seven byte classes (the one place that derives `word` and
+    /// `other_letter`, for the scalar and the AVX2 classifier alike).
+    #[inline(always)]
+    pub(super) fn from_classes(classes: [u64; 7]) -> Masks {
+        let [digit, letter, hex_letter, dot, colon, at, dash] = classes;
+        Masks {
+            word: digit | letter | dot | colon | at | dash,
+            digit,
+            hex_letter,
+            other_letter: letter & !hex_letter,
+            dot,
+            colon,
+            at,
+            dash,
+        }
+    }
+
     /// Every mask shifted down by `by` bits (0 ≤ by < 64).
     #[inline(always)]
     pub(super) fn shifted_down(&self, by: u32) -> Masks {
@@ -81,16 +98,7 @@ pub(super) fn block(block: &[u8; 64]) -> Masks {
     let colon = bits(block, |b| b == b':');
     let at = bits(block, |b| b == b'@');
     let dash = bits(block, |b| b == b'-' || b == b'_');
-    Masks {
-        word: digit | letter | dot | colon | at | dash,
-        digit,
-        hex_letter,
-        other_letter: letter & !hex_letter,
-        dot,
-        colon,
-        at,
-        dash,
-    }
+    Masks::from_classes([digit, letter, hex_letter, dot, colon, at, dash])
 }
 
 #[cfg(test)]
