@@ -1,7 +1,8 @@
-//! Searching one input on worker threads: this thread reads chunks and hands them out,
-//! `threads` workers search them with the one shared `Engine` (and the input's one
-//! `Layout`), and their matches come back here, are put in input order and get the
-//! chunk's line and byte bases added.
+//! Searching one input on worker threads: each worker takes the next chunk from the
+//! shared reader (reading it into its own buffer, so no thread only copies bytes),
+//! searches it with the one shared `Engine` (and the input's one `Layout`), and sends
+//! its matches here, where they are put in input order and get the chunk's line and
+//! byte bases added.
 //!
 //! Invariant: matches reach `each` in input order whatever the thread count, so
 //! `--threads 1` and `--threads 8` print the same bytes.
@@ -12,8 +13,8 @@ use entente_match::format::{Format, Layout};
 use entente_match::search::{Searcher, Stats};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, channel, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::mpsc::{Sender, channel};
 
 /// One match, placed in its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,26 +31,26 @@ pub struct Found {
     pub timestamp: Option<f64>,
 }
 
-/// A chunk to search.
-struct Job {
-    index: u64,
-    chunk: Vec<u8>,
-    layout: Arc<Layout>,
-}
-
 /// A searched chunk: matches with chunk-relative lines and offsets.
 struct Done {
     index: u64,
     found: Vec<Found>,
     stats: Stats,
-    /// The chunk's buffer, given back to be read into again.
-    buffer: Vec<u8>,
+}
+
+/// The reader the workers share, and the number of the next chunk it hands out.
+struct Source<R> {
+    chunker: Chunker<R>,
+    /// The first chunk, read (and its header taken) before the workers start.
+    first: Option<Vec<u8>>,
+    next: u64,
+    failed: bool,
 }
 
 /// Searches `reader` (named `name`, for format detection) and hands every match to
 /// `each` in order; returns what was searched. `forced` overrides detection.
 pub fn search_input(
-    reader: impl Read,
+    reader: impl Read + Send,
     name: Option<&str>,
     forced: Option<Format>,
     engine: &Engine,
@@ -63,7 +64,6 @@ pub fn search_input(
     let header = layout.read_header(&first).min(first.len());
     let header_lines = first[..header].iter().filter(|b| **b == b'\n').count() as u64;
     first.drain(..header);
-    let layout = Arc::new(layout);
     let mut order = Order {
         next: 0,
         waiting: BTreeMap::new(),
@@ -73,61 +73,64 @@ pub fn search_input(
     };
     order.stats.bytes = header as u64;
     order.stats.lines = header_lines;
-    // Made before the scope: the workers borrow the queue for as long as they run.
-    let (jobs, queue) = sync_channel::<Job>(threads);
-    let queue = Mutex::new(queue);
-    let (results, done) = channel::<Done>();
+    let source = Mutex::new(Source { chunker, first: Some(first), next: 0, failed: false });
+    let (results, done) = channel::<std::io::Result<Done>>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let (queue, results) = (&queue, results.clone());
-            scope.spawn(move || work(engine, queue, &results));
+            let (source, layout, results) = (&source, &layout, results.clone());
+            scope.spawn(move || work(engine, layout, source, &results));
         }
         drop(results);
-        let mut sent = 0u64;
-        let mut next = Some(first);
-        let outcome = (|| {
-            let mut spare: Vec<Vec<u8>> = Vec::new();
-            while let Some(chunk) = next.take() {
-                jobs.send(Job { index: sent, chunk, layout: layout.clone() })?;
-                sent += 1;
-                while let Ok(finished) = done.try_recv() {
-                    spare.push(order.take(finished, each)?);
-                }
-                next = chunker.next_chunk_into(spare.pop().unwrap_or_default())?;
-            }
-            drop(jobs);
-            while order.next < sent {
-                order.take(done.recv()?, each)?;
-            }
-            anyhow::Ok(())
-        })();
+        // Ends when every worker has stopped (the input is read) or on the first error;
+        // dropping the receiver then makes the workers stop after their chunk.
+        let outcome = done.iter().try_for_each(|message| order.take(message?, each));
+        drop(done);
         outcome.map(|()| order.stats)
     })
 }
 
-/// A worker: searches chunks until the queue closes.
-fn work(engine: &Engine, queue: &Mutex<Receiver<Job>>, results: &std::sync::mpsc::Sender<Done>) {
+/// A worker: reads the next chunk and searches it, until the input ends.
+fn work<R: Read>(engine: &Engine, layout: &Layout, source: &Mutex<Source<R>>, results: &Sender<std::io::Result<Done>>) {
+    let searcher = Searcher::new(engine, layout);
+    let mut buffer = Vec::new();
     loop {
-        let job = match queue.lock() {
-            Ok(receiver) => receiver.recv(),
-            Err(_) => return,
+        let (index, chunk) = {
+            let Ok(mut source) = source.lock() else { return };
+            if source.failed {
+                return;
+            }
+            let read = match source.first.take() {
+                Some(first) => Ok(Some(first)),
+                None => source.chunker.next_chunk_into(std::mem::take(&mut buffer)),
+            };
+            match read {
+                Ok(Some(chunk)) => {
+                    source.next += 1;
+                    (source.next - 1, chunk)
+                }
+                Ok(None) => return,
+                Err(error) => {
+                    source.failed = true;
+                    let _ = results.send(Err(error));
+                    return;
+                }
+            }
         };
-        let Ok(job) = job else { return };
-        let searcher = Searcher::new(engine, &job.layout);
         let mut found = Vec::new();
-        let stats = searcher.search(&job.chunk, &mut |m| {
+        let stats = searcher.search(&chunk, &mut |m| {
             found.push(Found {
                 rule: m.rule,
                 alternative: m.alternative,
                 term: m.term,
                 line: m.line,
                 offset: m.start as u64,
-                matched: String::from_utf8_lossy(&job.chunk[m.start..m.end]).into_owned(),
+                matched: String::from_utf8_lossy(&chunk[m.start..m.end]).into_owned(),
                 field: m.field.map(|field| field.name.to_owned()),
                 timestamp: m.timestamp,
             });
         });
-        if results.send(Done { index: job.index, found, stats, buffer: job.chunk }).is_err() {
+        buffer = chunk;
+        if results.send(Ok(Done { index, found, stats })).is_err() {
             return;
         }
     }
@@ -143,10 +146,8 @@ struct Order {
 }
 
 impl Order {
-    /// Takes a searched chunk and reports every chunk now in order; gives back the
-    /// chunk's buffer.
-    fn take(&mut self, mut done: Done, each: &mut dyn FnMut(Found) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
-        let buffer = std::mem::take(&mut done.buffer);
+    /// Takes a searched chunk and reports every chunk now in order.
+    fn take(&mut self, done: Done, each: &mut dyn FnMut(Found) -> anyhow::Result<()>) -> anyhow::Result<()> {
         self.waiting.insert(done.index, done);
         while let Some(done) = self.waiting.remove(&self.next) {
             for mut found in done.found {
@@ -159,6 +160,6 @@ impl Order {
             self.stats += done.stats;
             self.next += 1;
         }
-        Ok(buffer)
+        Ok(())
     }
 }
