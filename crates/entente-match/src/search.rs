@@ -135,7 +135,7 @@ impl<'e> Searcher<'e> {
         pending.sort_by_key(|p| (p.r.rule, p.r.alternative, p.r.term, p.start));
         let end = line.end.unwrap_or(chunk.len());
         let text = &chunk[line.start..end];
-        let timestamp = self.layout.timestamp(text);
+        let timestamp = *line.timestamp.get_or_insert_with(|| self.layout.timestamp(text));
         for group in pending.chunk_by(|a, b| (a.r.rule, a.r.alternative) == (b.r.rule, b.r.alternative)) {
             let first = group[0].r;
             let needed = self.engine.alternative_len(first);

@@ -343,30 +343,17 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
 
     /// A whole token `token.start..end` longer than a block, byte by byte.
     fn token(&mut self, token: Token, end: usize) {
-        let start = token.start;
         if token.colons == 0 && token.ats == 0 {
-            if token.dots == 0 && !(self.table.has.hex && is_hex_length(end - start)) {
-                return;
+            if token.dots > 0 || (self.table.has.hex && is_hex_length(end - token.start)) {
+                self.piece(token, end);
             }
-            self.piece(token, end);
-            return;
+        } else {
+            self.slow(token, end);
         }
-        if token.ats == 0 && token.colons == 1 {
-            // `":41772` in JSON, `host:` before a port or a URL's `//`.
-            if self.hay[start] == b':' {
-                self.piece(Token { start: start + 1, colons: 0, ..token }, end);
-                return;
-            }
-            if self.hay[end - 1] == b':' {
-                self.url(start, end);
-                self.piece(Token::of(&self.hay[start..end - 1], start), end - 1);
-                return;
-            }
-        }
-        self.slow(token, end);
     }
 
-    /// A token with `@` or inner colons, byte by byte.
+    /// A token with `:` or `@`, byte by byte: IPv6 or colon fingerprint, URL scheme,
+    /// then its pieces between colons.
     #[cold]
     fn slow(&mut self, token: Token, end: usize) {
         let start = token.start;
@@ -377,13 +364,18 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if bytes.last() == Some(&b':') {
             self.url(start, end);
         }
-        let mut piece_start = start;
+        self.pieces_between(start, end, b':');
+    }
+
+    /// Each non-empty part of `start..end` between `separator`s, as a piece.
+    fn pieces_between(&mut self, start: usize, end: usize, separator: u8) {
+        let mut part_start = start;
         for i in start..=end {
-            if i == end || self.hay[i] == b':' {
-                if i > piece_start {
-                    self.piece_bytes(piece_start, i);
+            if i == end || self.hay[i] == separator {
+                if i > part_start {
+                    self.piece_bytes(part_start, i);
                 }
-                piece_start = i + 1;
+                part_start = i + 1;
             }
         }
     }
@@ -457,15 +449,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             self.piece_bytes(first_at + 1, end);
             return;
         }
-        let mut part_start = start;
-        for i in start..=end {
-            if i == end || self.hay[i] == b'@' {
-                if i > part_start {
-                    self.piece_bytes(part_start, i);
-                }
-                part_start = i + 1;
-            }
-        }
+        self.pieces_between(start, end, b'@');
     }
 
     /// A piece without `:` or `@`: IPv4, hex or domain candidate.
