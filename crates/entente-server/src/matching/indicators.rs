@@ -59,6 +59,21 @@ pub struct NodeIndicators {
     pub exclusions: Exclusions,
 }
 
+impl NodeIndicators {
+    /// Keeps one indicator as a rule, with the markings its sightings carry, or counts
+    /// it as unsupported with the reason.
+    pub fn admit(&mut self, id: &str, object: &Value) {
+        match rule_of(object) {
+            Ok(rule) => {
+                let markings = object.get("object_marking_refs").and_then(Value::as_array).into_iter().flatten();
+                self.markings.insert(id.to_owned(), markings.filter_map(Value::as_str).map(str::to_owned).collect());
+                self.rules.push(rule);
+            }
+            Err(reason) => self.exclusions.unsupported(id, reason),
+        }
+    }
+}
+
 /// What to keep that would otherwise be left out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Keep {
@@ -129,13 +144,6 @@ fn consider(
         exclusions.warninglisted += 1;
         return Ok(());
     }
-    match rule_of(object) {
-        Ok(rule) => {
-            let markings = object.get("object_marking_refs").and_then(Value::as_array).into_iter().flatten();
-            found.markings.insert(id.to_owned(), markings.filter_map(Value::as_str).map(str::to_owned).collect());
-            found.rules.push(rule);
-        }
-        Err(reason) => exclusions.unsupported(id, reason),
-    }
+    found.admit(id, object);
     Ok(())
 }

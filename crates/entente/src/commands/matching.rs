@@ -61,7 +61,7 @@ fn execute(dir: &DataDir, args: &MatchArgs) -> anyhow::Result<bool> {
     }
     let mut summary = Summary { load_seconds: started.elapsed().as_secs_f64(), ..Summary::default() };
     let built = Instant::now();
-    let (engine, build) = Engine::build(std::mem::take(&mut loaded.rules));
+    let (engine, build) = Engine::build(std::mem::take(&mut loaded.indicators.rules));
     summary.build_seconds = built.elapsed().as_secs_f64();
     summary.rules(&mut loaded, &build, &engine);
     summary.threads =
@@ -170,7 +170,7 @@ fn sightings(
     let mut tally = tally;
     summary.matches = std::mem::take(&mut tally.matches);
     let mut objects = Vec::new();
-    for sighted in tally.sighted(&loaded.markings) {
+    for sighted in tally.sighted(&loaded.indicators.markings) {
         let uuid = uuid::Uuid::new_v4().to_string();
         match sighting(&sighted, node.as_deref(), now, &uuid) {
             Ok(object) => objects.push(object),

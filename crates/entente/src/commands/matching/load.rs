@@ -6,11 +6,11 @@ use super::input;
 use anyhow::Context;
 use entente_core::stix::stream::read_objects;
 use entente_match::{Kind, Rule, Term};
-use entente_server::matching::{Exclusions, Keep, node_indicators, rule_of};
+use entente_server::matching::{Keep, NodeIndicators, node_indicators};
 use entente_store::Store;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -27,10 +27,9 @@ pub struct Refused {
 /// The rules to match and what was left out.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub rules: Vec<Rule>,
-    /// Each indicator's markings, carried by its sightings.
-    pub markings: BTreeMap<String, Vec<String>>,
-    pub exclusions: Exclusions,
+    /// The rules, each indicator's markings (carried by its sightings) and what was
+    /// left out.
+    pub indicators: NodeIndicators,
     /// Values that are no indicator (a list line of no known kind), then values the
     /// engine refused.
     pub rejected: u64,
@@ -74,17 +73,10 @@ pub fn bundle(path: &Path, loaded: &mut Loaded) -> anyhow::Result<()> {
     for id in order {
         let Some(object) = latest.remove(&id) else { continue };
         if object.get("revoked") == Some(&Value::Bool(true)) {
-            loaded.exclusions.revoked += 1;
+            loaded.indicators.exclusions.revoked += 1;
             continue;
         }
-        match rule_of(&object) {
-            Ok(rule) => {
-                let markings = object.get("object_marking_refs").and_then(Value::as_array).into_iter().flatten();
-                loaded.markings.insert(id, markings.filter_map(Value::as_str).map(str::to_owned).collect());
-                loaded.rules.push(rule);
-            }
-            Err(reason) => loaded.exclusions.unsupported(&id, reason),
-        }
+        loaded.indicators.admit(&id, &object);
     }
     Ok(())
 }
@@ -102,7 +94,7 @@ pub fn values(path: &Path, loaded: &mut Loaded) -> anyhow::Result<()> {
         }
         let id = format!("values:{name}:{}", index + 1);
         match Kind::guess(value) {
-            Some(kind) => loaded.rules.push(Rule::single(id, Term::new(kind, value))),
+            Some(kind) => loaded.indicators.rules.push(Rule::single(id, Term::new(kind, value))),
             None => loaded.reject(id, format!("{value:?} is no IP, network, domain, URL, e-mail address or hash")),
         }
     }
@@ -112,9 +104,7 @@ pub fn values(path: &Path, loaded: &mut Loaded) -> anyhow::Result<()> {
 /// The node's indicators, minus the stale and warning-listed unless kept.
 pub fn node(store: &Store, keep: Keep, loaded: &mut Loaded) -> anyhow::Result<()> {
     let now = entente_core::Timestamp::from_unix_micros(super::super::now_micros());
-    let found = node_indicators(store, now, keep)?;
-    loaded.rules.extend(found.rules);
-    loaded.markings.extend(found.markings);
-    loaded.exclusions = found.exclusions;
+    // Only used without bundles or lists: the node's indicators are all there is.
+    loaded.indicators = node_indicators(store, now, keep)?;
     Ok(())
 }

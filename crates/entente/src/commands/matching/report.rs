@@ -167,7 +167,7 @@ impl Summary {
         for rejected in &report.rejected {
             loaded.reject(rejected.id.clone(), rejected.reason.clone());
         }
-        self.exclusions = std::mem::take(&mut loaded.exclusions);
+        self.exclusions = std::mem::take(&mut loaded.indicators.exclusions);
         self.rejected = loaded.rejected;
         self.rejected_list = std::mem::take(&mut loaded.rejected_list);
     }
