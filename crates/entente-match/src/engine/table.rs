@@ -103,12 +103,10 @@ impl Table {
             Normal::Bytes { class, bytes } => {
                 let h = if class == Class::Domain { domain_hash(&bytes) } else { hash(class, &bytes) };
                 let first = self.bytes.get(&h).copied().unwrap_or(NONE);
-                let mut at = first;
-                while at != NONE {
-                    if self.value(at) == bytes.as_slice() {
-                        return at;
-                    }
-                    at = self.chain[at as usize];
+                let mut held = None;
+                self.with_hash(h, |value| value == bytes.as_slice(), &mut |atom| held = Some(atom));
+                if let Some(atom) = held {
+                    return atom;
                 }
                 match class {
                     Class::Domain => {
@@ -116,7 +114,7 @@ impl Table {
                         let last = bytes.iter().rposition(|&b| b == b'.').map_or(&bytes[..], |dot| &bytes[dot + 1..]);
                         self.alphabetic_last_labels &= last.iter().all(u8::is_ascii_alphabetic);
                         let bit = last_label_bit(label_hash(last));
-                        self.last_labels[bit / 64] |= 1 << (bit % 64);
+                        set_bit(&mut self.last_labels, bit);
                         let mut labels = bytes.rsplit(|&b| b == b'.');
                         let two =
                             labels.by_ref().take(2).fold(DOMAIN_SEED, |h, label| chain_label(h, label_hash(label)));
@@ -171,7 +169,7 @@ impl Table {
                 let first = net >> 8;
                 let count = if len >= 24 { 1 } else { 1u32 << (24 - len) };
                 for slash24 in first..first + count {
-                    self.v4_filter[(slash24 / 64) as usize] |= 1 << (slash24 % 64);
+                    set_bit(&mut self.v4_filter, slash24 as usize);
                 }
             }
         }
@@ -181,8 +179,8 @@ impl Table {
     /// Every atom that `domain` (a candidate, any case) or one of its parents of two
     /// labels or more is. Labels are hashed right to left and chained, so each
     /// parent's hash is one step of the same walk: no copy, no rehashing.
-    #[inline]
     /// `last_dot` is the index of its last `.` (the caller knows it from its masks).
+    #[inline]
     pub(super) fn domain(&self, domain: &[u8], last_dot: usize, mut found: impl FnMut(u32)) {
         let mut end = domain.len();
         let mut h = DOMAIN_SEED;
@@ -193,7 +191,7 @@ impl Table {
             let label = label_hash(&domain[start..end]);
             if labels == 0 {
                 let bit = last_label_bit(label);
-                if self.last_labels[bit / 64] & (1 << (bit % 64)) == 0 {
+                if !bit_set(&self.last_labels, bit) {
                     return;
                 }
             }
@@ -206,13 +204,7 @@ impl Table {
             }
             if maybe {
                 let suffix = &domain[start..];
-                let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
-                while next != NONE {
-                    if self.value(next).eq_ignore_ascii_case(suffix) {
-                        found(next);
-                    }
-                    next = self.chain[next as usize];
-                }
+                self.with_hash(h, |value| value.eq_ignore_ascii_case(suffix), &mut found);
             }
             match dot {
                 Some(d) => end = d,
@@ -222,26 +214,29 @@ impl Table {
     }
 
     fn set_filter(&mut self, h: u64) {
-        let bit = h >> self.filter_shift;
-        self.filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        set_bit(&mut self.filter, (h >> self.filter_shift) as usize);
     }
 
     #[inline]
     fn maybe(&self, h: u64) -> bool {
-        let bit = h >> self.filter_shift;
-        self.filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+        bit_set(&self.filter, (h >> self.filter_shift) as usize)
     }
 
     /// Every atom whose normal bytes in `class` equal `bytes` (already normal).
     #[inline]
     pub(super) fn bytes(&self, class: Class, bytes: &[u8], mut found: impl FnMut(u32)) {
         let h = hash(class, bytes);
-        if !self.maybe(h) {
-            return;
+        if self.maybe(h) {
+            self.with_hash(h, |value| value == bytes, &mut found);
         }
+    }
+
+    /// Every atom of hash `h` whose normal bytes pass `same` (hashes can collide).
+    #[inline]
+    fn with_hash(&self, h: u64, same: impl Fn(&[u8]) -> bool, found: &mut impl FnMut(u32)) {
         let mut next = self.bytes.get(&h).copied().unwrap_or(NONE);
         while next != NONE {
-            if self.value(next) == bytes {
+            if same(self.value(next)) {
                 found(next);
             }
             next = self.chain[next as usize];
@@ -251,8 +246,7 @@ impl Table {
     /// Every IPv4 network holding `address`, longest prefix first.
     #[inline]
     pub(super) fn v4(&self, address: u32, mut found: impl FnMut(u32)) {
-        let slash24 = address >> 8;
-        if self.v4_filter[(slash24 / 64) as usize] & (1 << (slash24 % 64)) == 0 {
+        if !bit_set(&self.v4_filter, (address >> 8) as usize) {
             return;
         }
         for &len in &self.v4_lengths {
@@ -315,6 +309,15 @@ fn last_label_bit(label: u64) -> usize {
 /// A domain's key in the value table: the last step of [`Table::domain`]'s walk.
 fn domain_hash(domain: &[u8]) -> u64 {
     domain.rsplit(|&b| b == b'.').fold(DOMAIN_SEED, |h, label| chain_label(h, label_hash(label)))
+}
+
+fn set_bit(bits: &mut [u64], bit: usize) {
+    bits[bit / 64] |= 1 << (bit % 64);
+}
+
+#[inline]
+fn bit_set(bits: &[u64], bit: usize) -> bool {
+    bits[bit / 64] & (1 << (bit % 64)) != 0
 }
 
 fn v4_key(net: u32, len: u8) -> u64 {
