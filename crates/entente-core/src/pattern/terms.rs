@@ -65,14 +65,7 @@ fn is_reference_type_check(path: &str, operator: &Operator, value: &Constant) ->
 fn observation(expression: &ObservationExpression) -> Result<Vec<Vec<EqualityTerm>>, String> {
     match expression {
         ObservationExpression::Observation(inner) => comparisons(inner),
-        ObservationExpression::Or(operands) => {
-            let mut alternatives = Vec::new();
-            for operand in operands {
-                alternatives.extend(observation(operand)?);
-                check_size(alternatives.len())?;
-            }
-            Ok(alternatives)
-        }
+        ObservationExpression::Or(operands) => union(operands, observation),
         ObservationExpression::And(_) => {
             Err("observation operator AND (values in separate observations, not one record)".into())
         }
@@ -87,14 +80,7 @@ fn observation(expression: &ObservationExpression) -> Result<Vec<Vec<EqualityTer
 fn comparisons(expression: &ComparisonExpression) -> Result<Vec<Vec<EqualityTerm>>, String> {
     match expression {
         ComparisonExpression::Exists(path) => Err(format!("EXISTS {}", path_text(path))),
-        ComparisonExpression::Or(operands) => {
-            let mut alternatives = Vec::new();
-            for operand in operands {
-                alternatives.extend(comparisons(operand)?);
-                check_size(alternatives.len())?;
-            }
-            Ok(alternatives)
-        }
+        ComparisonExpression::Or(operands) => union(operands, comparisons),
         ComparisonExpression::And(operands) => {
             let mut product: Vec<Vec<EqualityTerm>> = vec![Vec::new()];
             for operand in operands {
@@ -141,6 +127,19 @@ fn comparisons(expression: &ComparisonExpression) -> Result<Vec<Vec<EqualityTerm
             Ok(strings.into_iter().map(|value| vec![EqualityTerm { path: path.clone(), value }]).collect())
         }
     }
+}
+
+/// The alternatives of operands joined by OR: those of each, one after the other.
+fn union<T>(
+    operands: &[T],
+    each: fn(&T) -> Result<Vec<Vec<EqualityTerm>>, String>,
+) -> Result<Vec<Vec<EqualityTerm>>, String> {
+    let mut alternatives = Vec::new();
+    for operand in operands {
+        alternatives.extend(each(operand)?);
+        check_size(alternatives.len())?;
+    }
+    Ok(alternatives)
 }
 
 fn check_size(alternatives: usize) -> Result<(), String> {
