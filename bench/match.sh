@@ -5,8 +5,9 @@
 #   - `grep -F -c -f exact-N.txt` and `rg -F -c -f exact-N.txt` (LC_ALL=C) on the
 #     values a fixed string can express (every value but the CIDRs);
 #   - `entente match --values values-N.txt --out none --json` on the full set, with
-#     --threads 1 and --threads 2 (skipped with a message while the build has no
-#     `match` command);
+#     --threads 1 and --threads 2 (the file mapped), and --threads 1 --no-mmap (read;
+#     its peak RSS is the process's own memory: a mapped file's pages count in RSS);
+#     skipped with a message while the build has no `match` command;
 #   - the engine alone (`cargo bench -p entente-match --bench scan`): build time,
 #     engine memory, search with 1 and 2 threads over the corpus held in memory;
 # for N = 10k and 1m indicator values. The corpus is ≥ SIZE_GB GiB of JSON lines made
@@ -89,6 +90,9 @@ for set in $sets; do
     for threads in 1 2; do
       run "entente match" "$set" "$threads" "$bin" match --values "$values" --out none --json --threads "$threads" "$corpus"
     done
+    # Read instead of mapped: the copy out of the page cache, and a peak RSS that counts
+    # only the process's own memory (a mapped file's pages count in the rows above).
+    run "entente --no-mmap" "$set" 1 "$bin" match --values "$values" --out none --json --threads 1 --no-mmap "$corpus"
   fi
   run "engine (bench)" "$set" "1,2" "$scan" "$values" "$corpus" 2
 done
@@ -155,5 +159,7 @@ for r in [header, tuple("-" * w for w in widths)] + table:
     print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
 print("seconds and GB/s are wall clock of the whole command (reading, building, scanning), except the engine")
 print("rows: search only, corpus in memory, best of BENCH_RUNS. * engine rows: peak RSS of the process after")
-print("the build, before the corpus is read. grep/rg count matching lines, entente counts matches (a line can hold several).")
+print("the build, before the corpus is read. `entente match` rows map the corpus, so their peak RSS counts its pages")
+print("(page cache, shared); the --no-mmap row reads it and shows the process's own memory.")
+print("grep/rg count matching lines, entente counts matches (a line can hold several).")
 PY

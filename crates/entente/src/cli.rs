@@ -190,6 +190,11 @@ pub struct MatchArgs {
     /// Worker threads searching (default: the available cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Read plain log files instead of mapping them into memory: slower, but safe for a
+    /// live log that may be truncated while it is scanned (logrotate copytruncate),
+    /// which ends a mapped scan with SIGBUS.
+    #[arg(long)]
+    pub no_mmap: bool,
     /// Print the summary as one JSON object (on standard error).
     #[arg(long)]
     pub json: bool,

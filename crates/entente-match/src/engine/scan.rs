@@ -143,14 +143,17 @@ struct Scan<'a, F> {
     carry: u64,
 }
 
-/// A token still open at the end of a block: its masks so far, shifted so that bit 0
-/// is its first byte (while it fits in 64 bits).
+/// A token still open at the end of a block. Its masks are those of the block it
+/// started in (bits `from..64`) and of the block it ends in, joined only when it ends
+/// and only if it can be a candidate: most tokens crossing a boundary are not, and
+/// shifting eight masks for each of them was a tenth of the scan.
 #[derive(Debug, Clone, Copy, Default)]
 struct Open {
     active: bool,
     start: usize,
-    masks: Masks,
-    bits: u32,
+    /// Its first bit in the block it started in.
+    from: u32,
+    /// Whether it spans more than 64 bytes (read byte by byte when it ends).
     long: bool,
 }
 
@@ -186,26 +189,30 @@ pub(super) fn find<F: FnMut(Hit)>(table: &Table, hay: &[u8], sink: &mut F) {
 pub(super) fn find_with<C: Classify, F: FnMut(Hit)>(classify: C, table: &Table, hay: &[u8], sink: &mut F) {
     let mut scan = Scan { table, hay, sink, open: Open::default(), carry: 0 };
     let mut masks = [Masks::default(); BATCH];
+    // The masks of the block before the current batch.
+    let mut previous = Masks::default();
     let whole = hay.len() / 64 * 64;
     let mut base = 0;
     while base < whole {
         let blocks = ((whole - base) / 64).min(BATCH);
         classify.blocks(&hay[base..base + blocks * 64], &mut masks[..blocks]);
-        for m in &masks[..blocks] {
-            scan.block(m, base);
+        for i in 0..blocks {
+            let before = if i == 0 { &previous } else { &masks[i - 1] };
+            scan.block(before, &masks[i], base);
             base += 64;
         }
+        previous = masks[blocks - 1];
     }
     let rest = &hay[whole..];
     if !rest.is_empty() {
         // Spaces are not token bytes: the padding closes any open token at the end.
         let mut last = [b' '; 64];
         last[..rest.len()].copy_from_slice(rest);
-        scan.block(&masks::block(&last), base);
-    }
-    if scan.open.active {
+        scan.block(&previous, &masks::block(&last), base);
+    } else if scan.open.active {
+        // The input ends with a block's last byte inside a token.
         scan.open.active = false;
-        scan.spanning(hay.len());
+        scan.spanning(&previous, &Masks::default(), 0, hay.len());
     }
 }
 
@@ -213,8 +220,9 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
     /// Walks the tokens of one block that can be candidates: those holding a `.`,
     /// `:` or `@`, and (when hashes are looked for) runs of 32 token bytes or more.
     /// Other tokens cost nothing: they are never visited.
+    /// `before` holds the masks of the previous block.
     #[inline(always)]
-    fn block(&mut self, m: &Masks, base: usize) {
+    fn block(&mut self, before: &Masks, m: &Masks, base: usize) {
         let word = m.word;
         // A colon that starts a token (JSON's `":41772`, `":false`) marks nothing.
         let inner_colons = m.colon & ((word << 1) | self.carry);
@@ -226,20 +234,13 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         }
         if self.open.active {
             let run = (!word).trailing_zeros();
-            let r = range(0, run);
-            if self.open.bits + run > 64 {
-                self.open.long = true;
-            } else if run > 0 {
-                let bits = self.open.bits;
-                self.open.masks.add_shifted_up(m, r, bits);
-                self.open.bits += run;
-            }
             if run == 64 {
+                self.open.long = true;
                 return;
             }
             self.open.active = false;
-            self.spanning(base + run as usize);
-            wanted &= !r;
+            self.spanning(before, m, run, base + run as usize);
+            wanted &= !range(0, run);
         }
         while wanted != 0 {
             let at = wanted.trailing_zeros();
@@ -249,7 +250,7 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
             let start = if below == 0 { 0 } else { 64 - below.leading_zeros() };
             let after = !word & (u64::MAX << at);
             if after == 0 {
-                self.open_at(m, base, start);
+                self.open_at(base, start);
                 return;
             }
             let end = after.trailing_zeros();
@@ -259,36 +260,40 @@ impl<F: FnMut(Hit)> Scan<'_, F> {
         if word >> 63 == 1 {
             // A token runs on into the next block.
             let start = 64 - (!word).leading_zeros();
-            self.open_at(m, base, start);
+            self.open_at(base, start);
         }
     }
 
     /// A token starts at bit `start` and runs on past this block.
     #[inline(always)]
-    fn open_at(&mut self, m: &Masks, base: usize, start: u32) {
-        self.open.active = true;
-        self.open.start = base + start as usize;
-        self.open.masks = m.shifted_down(start);
-        self.open.bits = 64 - start;
-        self.open.long = false;
+    fn open_at(&mut self, base: usize, start: u32) {
+        self.open = Open { active: true, start: base + start as usize, from: start, long: false };
     }
 
-    /// A token that crossed a block boundary, once it ends: one of up to 64 bytes
-    /// is read from the masks gathered while it was open, a longer one byte by byte.
-    fn spanning(&mut self, end: usize) {
-        let open = self.open;
-        let len = end - open.start;
+    /// A token that crossed a block boundary ends at bit `run` of the block of masks
+    /// `m` (byte `end`); `before` holds the masks of the block before. One of up to 64
+    /// bytes spans just those two blocks and is read from their masks, a longer one
+    /// byte by byte.
+    fn spanning(&mut self, before: &Masks, m: &Masks, run: u32, end: usize) {
+        let Open { start, from, long, .. } = self.open;
+        let len = end - start;
         let maybe_hex = self.table.has.hex && is_hex_length(len);
-        if open.long {
-            let token = Token::of(&self.hay[open.start..end], open.start);
+        if long || run > from {
+            let token = Token::of(&self.hay[start..end], start);
             if token.dots + token.colons + token.ats > 0 || maybe_hex {
                 self.token(token, end);
             }
             return;
         }
-        let m = open.masks;
-        if (m.dot | m.colon | m.at) & range(0, len as u32) != 0 || maybe_hex {
-            self.candidate(&m, open.start, 0, len as u32);
+        let r = range(0, run);
+        let marks = ((before.dot | before.colon | before.at) >> from) | ((m.dot | m.colon | m.at) & r);
+        if marks != 0 || maybe_hex {
+            let mut joined = before.shifted_down(from);
+            if run > 0 {
+                // (With `run` 0 the token ends with the block it started in, maybe at bit 0.)
+                joined.add_shifted_up(m, r, 64 - from);
+            }
+            self.candidate(&joined, start, 0, len as u32);
         }
     }
 

@@ -107,3 +107,17 @@ fn last_labels_with_digits_match_when_an_indicator_has_one() {
     let ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["idn", "plain"]);
 }
+
+/// Tokens that fill a 64-byte block exactly, or cross into the next by a byte or none,
+/// at every alignment: the masks of two blocks are joined only at a token's end.
+#[test]
+fn tokens_at_block_boundaries() {
+    let sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let domain = format!("{}.evil.example", "a".repeat(50));
+    for pad in 0..130 {
+        let text = format!("{} {sha256} {domain}.\n", " ".repeat(pad));
+        let rules = vec![one("hash", Kind::Sha256, sha256), one("dom", Kind::Domain, "evil.example")];
+        let got: Vec<String> = found(rules, &text).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(got, ["hash", "dom"], "padding {pad}");
+    }
+}

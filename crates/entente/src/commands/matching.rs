@@ -132,10 +132,10 @@ fn scan_all(args: &MatchArgs, engine: &Engine, summary: &mut Summary, out: &mut 
     let started = Instant::now();
     for (index, log) in args.logs.iter().enumerate() {
         let file = log.display().to_string();
-        let reader = input::open(log, &progress)?;
+        let mut opened = input::open_log(log, &progress, !args.no_mmap)?;
         let name = (file != "-").then_some(file.as_str());
         let jsonl = args.out == MatchOutput::Jsonl;
-        let stats = scan::search_input(reader, name, forced, engine, summary.threads, &mut |found| {
+        let stats = scan::search_input(opened.chunks(&progress), name, forced, engine, summary.threads, &mut |found| {
             tally.count(engine, &found, index, &file);
             if jsonl {
                 out.write(&report::json_line(engine, &found, &file)?)?;

@@ -151,8 +151,9 @@ fn a_value_list_finds_exactly_the_planted_values_in_zeek_dns() {
     assert!(two.stderr.contains("match(es)"), "human summary: {}", two.stderr);
 }
 
+/// zstd, standard input, and a plain file mapped (the default) or read (`--no-mmap`).
 #[test]
-fn zstd_files_and_standard_input_give_what_gzip_gives() {
+fn zstd_files_standard_input_and_plain_files_give_what_gzip_gives() {
     let temp = tempfile::TempDir::new().expect("temp dir");
     let values = values_file(temp.path());
     let dns = zeek("dns");
@@ -174,6 +175,14 @@ fn zstd_files_and_standard_input_give_what_gzip_gives() {
     let expected = relabel(&gzip, text(&dns));
     assert!(relabel(&zstd, text(&zstd_path)) == expected, "zstd input matched differently");
     assert!(relabel(&stdin, "-") == expected, "standard input matched differently");
+
+    let plain_path = temp.path().join("dns.json");
+    std::fs::write(&plain_path, &plain).expect("writes the plain log");
+    for how in [&[][..], &["--no-mmap"][..]] {
+        let run = matching(temp.path(), &[&["--values", text(&values)], how, &[text(&plain_path)]].concat(), b"");
+        assert_eq!(run.code(), Some(0), "{how:?}: {}", run.stderr);
+        assert!(relabel(&run, text(&plain_path)) == expected, "a plain file {how:?} matched differently");
+    }
 }
 
 /// A STIX bundle (gzip) of indicators: a certificate fingerprint, a network, an absent

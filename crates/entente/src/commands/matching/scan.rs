@@ -7,12 +7,11 @@
 //! Invariant: matches reach `each` in input order whatever the thread count, so
 //! `--threads 1` and `--threads 8` print the same bytes.
 
-use super::input::Chunker;
+use super::input::{Chunk, Chunks};
 use entente_match::Engine;
 use entente_match::format::{Format, Layout};
 use entente_match::search::{Searcher, Stats};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::sync::Mutex;
 use std::sync::mpsc::{Sender, channel};
 
@@ -38,32 +37,31 @@ struct Done {
     stats: Stats,
 }
 
-/// The reader the workers share, and the number of the next chunk it hands out.
-struct Source<R> {
-    chunker: Chunker<R>,
+/// The chunks the workers share, and the number of the next one handed out.
+struct Source<'a> {
+    chunks: Chunks<'a>,
     /// The first chunk, read (and its header taken) before the workers start.
-    first: Option<Vec<u8>>,
+    first: Option<Chunk<'a>>,
     next: u64,
     failed: bool,
 }
 
-/// Searches `reader` (named `name`, for format detection) and hands every match to
-/// `each` in order; returns what was searched. `forced` overrides detection.
+/// Searches `chunks` (of an input named `name`, for format detection) and hands every
+/// match to `each` in order; returns what was searched. `forced` overrides detection.
 pub fn search_input(
-    reader: impl Read + Send,
+    mut chunks: Chunks<'_>,
     name: Option<&str>,
     forced: Option<Format>,
     engine: &Engine,
     threads: usize,
     each: &mut dyn FnMut(Found) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
-    let mut chunker = Chunker::new(reader);
-    let Some(mut first) = chunker.next_chunk()? else { return Ok(Stats::default()) };
+    let Some(mut first) = chunks.next_chunk(Vec::new())? else { return Ok(Stats::default()) };
     let format = forced.unwrap_or_else(|| Format::detect(&first, name));
     let mut layout = Layout::new(format);
     let header = layout.read_header(&first).min(first.len());
     let header_lines = first[..header].iter().filter(|b| **b == b'\n').count() as u64;
-    first.drain(..header);
+    first.skip(header);
     let mut order = Order {
         next: 0,
         waiting: BTreeMap::new(),
@@ -73,7 +71,7 @@ pub fn search_input(
     };
     order.stats.bytes = header as u64;
     order.stats.lines = header_lines;
-    let source = Mutex::new(Source { chunker, first: Some(first), next: 0, failed: false });
+    let source = Mutex::new(Source { chunks, first: Some(first), next: 0, failed: false });
     let (results, done) = channel::<std::io::Result<Done>>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -90,7 +88,7 @@ pub fn search_input(
 }
 
 /// A worker: reads the next chunk and searches it, until the input ends.
-fn work<R: Read>(engine: &Engine, layout: &Layout, source: &Mutex<Source<R>>, results: &Sender<std::io::Result<Done>>) {
+fn work(engine: &Engine, layout: &Layout, source: &Mutex<Source<'_>>, results: &Sender<std::io::Result<Done>>) {
     let searcher = Searcher::new(engine, layout);
     let mut buffer = Vec::new();
     loop {
@@ -101,7 +99,7 @@ fn work<R: Read>(engine: &Engine, layout: &Layout, source: &Mutex<Source<R>>, re
             }
             let read = match source.first.take() {
                 Some(first) => Ok(Some(first)),
-                None => source.chunker.next_chunk_into(std::mem::take(&mut buffer)),
+                None => source.chunks.next_chunk(std::mem::take(&mut buffer)),
             };
             match read {
                 Ok(Some(chunk)) => {
@@ -129,7 +127,7 @@ fn work<R: Read>(engine: &Engine, layout: &Layout, source: &Mutex<Source<R>>, re
                 timestamp: m.timestamp,
             });
         });
-        buffer = chunk;
+        buffer = chunk.into_buffer();
         if results.send(Ok(Done { index, found, stats })).is_err() {
             return;
         }
