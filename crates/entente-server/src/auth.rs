@@ -47,7 +47,7 @@ fn presented_token(header: &str) -> Option<String> {
 }
 
 /// An envoy's credential works only while its relation is in force.
-async fn check_envoy(state: &AppState, partner: &str) -> Result<(), ApiError> {
+pub(crate) async fn check_envoy(state: &AppState, partner: &str) -> Result<(), ApiError> {
     let suspended = || {
         ApiError::new(
             axum::http::StatusCode::FORBIDDEN,

@@ -23,6 +23,7 @@ mod state;
 mod streams;
 mod taxii;
 pub mod tls;
+mod web;
 
 pub use routes::router;
 pub use state::{AppState, ServerConfig};
@@ -59,6 +60,8 @@ async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     tls: Option<TlsConfig>,
 ) -> std::io::Result<()> {
+    let mut state = state;
+    state.secure_cookies = tls.is_some();
     let upkeep = tokio::spawn(metrics::upkeep_forever(state.metrics.clone()));
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = state.diplomat.as_ref().map(|_| {

@@ -3,10 +3,10 @@
 //! Routes are written without a trailing slash; [`crate::serve`] strips one from
 //! every request first, so `/taxii2/` (as TAXII writes its URLs) and `/taxii2` both
 //! work. Static segments win over `{api_root}`, which is why API roots may not be
-//! named `taxii2`, `healthz` or `metrics`.
+//! named `taxii2`, `healthz`, `metrics` or `ui`.
 
 use crate::state::AppState;
-use crate::{api, federation, metrics, ops, taxii};
+use crate::{api, federation, metrics, ops, taxii, web};
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/stream", get(api::stream::stream))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
+        .merge(web::routes())
         .merge(taxii_routes)
         .fallback(taxii::not_found)
         .method_not_allowed_fallback(taxii::method_not_allowed)

@@ -50,6 +50,8 @@ pub struct AppState {
     pub(crate) knowledge: Arc<crate::knowledge::KnowledgeCache>,
     /// Wake-ups, shutdown and the cap of the live streams (`api/stream.rs`).
     pub(crate) streams: Arc<crate::streams::StreamHub>,
+    /// Whether this node serves HTTPS: the web interface's cookies are then `Secure`.
+    pub(crate) secure_cookies: bool,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             trusted_roots: TrustedRoots::default(),
             knowledge: Arc::default(),
             streams: Arc::default(),
+            secure_cookies: false,
         }
     }
 

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_correlation.sql"),
     include_str!("../migrations/0010_search.sql"),
     include_str!("../migrations/0011_reference.sql"),
+    include_str!("../migrations/0012_web.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

@@ -20,3 +20,4 @@ mod search;
 mod support;
 mod tls;
 mod versions;
+mod web;

@@ -1,0 +1,36 @@
+//! The web interface under `/ui`: server-rendered pages over the same operations as
+//! the API, for envoys and analysts in a browser (`docs/web.md`).
+//!
+//! Data flow: route → [`session::Viewer`] (the signed-in principal, from the session
+//! cookie; a GET without one is sent to the login page) → thin handler → the same
+//! store and diplomat calls the API makes, with the viewer as the [`Caller`] → an
+//! askama template, which escapes every value it prints → HTML. Forms post back with
+//! the session's CSRF token, checked by [`session::Posted`]. Every response carries a
+//! strict Content-Security-Policy ([`headers`]); assets are embedded in the binary
+//! ([`assets`]), so nothing loads from another host and an air-gapped node works.
+//!
+//! [`Caller`]: crate::auth::Caller
+
+mod assets;
+mod headers;
+mod login;
+mod pages;
+mod render;
+mod session;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::middleware;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+/// The routes of the web interface, every one behind the security headers.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ui") }))
+        .route("/ui", get(pages::overview::show))
+        .route("/ui/login", get(login::form).post(login::submit))
+        .route("/ui/logout", post(login::logout))
+        .route("/ui/assets/{*path}", get(assets::serve))
+        .layer(middleware::from_fn(headers::secure))
+}

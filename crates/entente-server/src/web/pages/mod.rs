@@ -1,0 +1,4 @@
+//! One module per page of the interface; each handler is thin: viewer → the calls
+//! the API makes → a template.
+
+pub(crate) mod overview;
