@@ -1,77 +1,9 @@
-//! The web interface's sign-in, sessions, CSRF protection and headers, over real HTTP.
+//! Sign-in, sessions, CSRF protection and headers, over real HTTP.
 
+use super::support::{browser, form, hidden, html, login_form, page, post_form, set_cookie, sign_in, sign_in_with};
 use crate::support::Node;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
-
-/// A browser-like client that does not follow redirects (each one is asserted).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-/// The value of cookie `name` among a response's `Set-Cookie` headers, with its attributes.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-fn cookie_value(set_cookie: &str) -> String {
-    set_cookie
-        .split(';')
-        .next()
-        .and_then(|pair| pair.split_once('='))
-        .map(|(_, value)| value.to_owned())
-        .expect("a value")
-}
-
-/// The value of the hidden input `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|at| at + marker.len()).expect("the hidden field");
-    html[start..].split('"').next().expect("its value").to_owned()
-}
-
-/// The sign-in form's CSRF value and the cookie that must come back with it.
-async fn login_form(node: &Node) -> (String, String) {
-    let response = browser().get(node.url("/ui/login")).send().await.expect("GET login");
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = cookie_value(&set_cookie(&response, "entente_login").expect("the login cookie"));
-    let html = response.text().await.expect("page");
-    (hidden(&html, "csrf"), cookie)
-}
-
-async fn sign_in_with(node: &Node, token: &str, next: &str) -> reqwest::Response {
-    let (csrf, cookie) = login_form(node).await;
-    let request = browser().post(node.url("/ui/login")).header(COOKIE, format!("entente_login={cookie}"));
-    form(request, &[("csrf", csrf.as_str()), ("token", token), ("next", next)]).send().await.expect("POST login")
-}
-
-/// Signs in with `token`; the session cookie.
-async fn sign_in(node: &Node, token: &str) -> String {
-    let response = sign_in_with(node, token, "/ui").await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let session = set_cookie(&response, "entente_session").expect("a session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
-    format!("entente_session={}", cookie_value(&session))
-}
-
-/// `request` with a URL-encoded form body.
-fn form<K: serde::Serialize, V: serde::Serialize>(
-    request: reqwest::RequestBuilder,
-    pairs: &[(K, V)],
-) -> reqwest::RequestBuilder {
-    let body = serde_urlencoded::to_string(pairs).expect("a form");
-    request.header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(body)
-}
-
-async fn page(node: &Node, path: &str, session: &str) -> reqwest::Response {
-    browser().get(node.url(path)).header(COOKIE, session).send().await.expect("GET page")
-}
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION};
 
 #[tokio::test]
 async fn pages_need_a_session_and_sign_in_leads_back() {
@@ -140,8 +72,8 @@ async fn bad_sign_ins_are_refused_and_say_why() {
 async fn forms_need_the_session_token_and_this_site() {
     let node = Node::start().await;
     let session = sign_in(&node, &node.tokens.admin).await;
-    let html = page(&node, "/ui", &session).await.text().await.expect("page");
-    let csrf = hidden(&html, "csrf");
+    let overview = html(&node, "/ui", &session).await;
+    let csrf = hidden(&overview, "csrf");
     let sign_out = |fields: Vec<(&'static str, String)>, origin: Option<&'static str>| {
         let mut request = form(browser().post(node.url("/ui/logout")).header(COOKIE, session.clone()), &fields);
         if let Some(origin) = origin {
@@ -159,7 +91,7 @@ async fn forms_need_the_session_token_and_this_site() {
         // Nothing happened: the session still works.
         assert_eq!(page(&node, "/ui", &session).await.status(), StatusCode::OK);
     }
-    let response = sign_out(vec![("csrf", csrf)], Some(&*node.base.clone().leak())).await.expect("POST logout");
+    let response = post_form(&node, "/ui/logout", &session, &overview, &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(page(&node, "/ui", &session).await.status(), StatusCode::SEE_OTHER, "signed out");
 }

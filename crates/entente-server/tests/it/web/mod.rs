@@ -1,0 +1,5 @@
+//! The web interface (`/ui`), driven over HTTP like a browser (without one: the
+//! headless-Chromium tests are in `e2e/`).
+
+mod session;
+mod support;
