@@ -29,6 +29,7 @@ mod status;
 mod sync;
 mod tokens;
 mod tombstones;
+mod users;
 mod web;
 // Issue 5: designations and their divergence.
 mod designations;
@@ -49,6 +50,7 @@ pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
+pub use users::UserRecord;
 pub use web::{NewWebSession, WebSession};
 
 use pool::Pool;

@@ -17,6 +17,7 @@ mod login;
 mod pages;
 mod render;
 mod session;
+pub(crate) mod throttle;
 
 use crate::state::AppState;
 use axum::Router;

@@ -1,5 +1,6 @@
 //! The web interface (`/ui`), driven over HTTP like a browser (without one: the
 //! headless-Chromium tests are in `e2e/`).
 
+mod accounts;
 mod session;
 mod support;
