@@ -1,6 +1,7 @@
 // The web interface in a real headless Chromium against five real nodes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { startDemo } from '../lib/demo.mjs';
 import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
 
@@ -65,5 +66,25 @@ test('signing out ends the session', async () => {
   await page.goto(`${eastland.url}/ui`);
   assert.match(page.url(), /\/ui\/login/);
   clean(seen, 'sign-out');
+  await ctx.close();
+});
+
+test('a person signs in with a user account made by `entente user add`', async () => {
+  const farland = demo.parties.farland;
+  execFileSync(BIN, ['--dir', farland.dir, 'user', 'add', 'liaison.officer', '--role', 'admin'], {
+    env: { ...process.env, ENTENTE_PASSWORD: 'a long liaison passphrase' },
+  });
+  const { ctx, page, seen } = await context(browser);
+  await page.goto(`${farland.url}/ui`);
+  await page.fill('#user', 'liaison.officer');
+  await page.fill('#password', 'not the passphrase');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /do not match an active account/);
+  await page.fill('#user', 'liaison.officer');
+  await page.fill('#password', 'a long liaison passphrase');
+  await Promise.all([page.waitForURL(`${farland.url}/ui`), page.click('button[type=submit]')]);
+  assert.match(await page.textContent('header .who'), /liaison\.officer · admin/);
+  clean(seen, 'sign-in with an account');
   await ctx.close();
 });
