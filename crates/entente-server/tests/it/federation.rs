@@ -8,7 +8,7 @@
 //! the notes. After every exchange both sides are checked to agree (`node::settle`).
 
 mod alliance_release;
-mod alliances;
+pub(crate) mod alliances;
 mod api;
 mod concurrency;
 mod designations;
@@ -17,11 +17,11 @@ mod ending;
 mod https;
 mod knowledge;
 mod multilateral;
-mod node;
+pub(crate) mod node;
 mod outbox;
 mod refusals;
 mod relations;
 mod rotation;
 mod search_release;
 mod sync;
-mod treaty;
+pub(crate) mod treaty;

@@ -1,4 +1,6 @@
 //! One module per page of the interface; each handler is thin: viewer → the calls
 //! the API makes → a template.
 
+pub(crate) mod alliances;
 pub(crate) mod overview;
+pub(crate) mod partners;

@@ -2,5 +2,6 @@
 //! headless-Chromium tests are in `e2e/`).
 
 mod accounts;
+mod partners;
 mod session;
 mod support;
