@@ -19,7 +19,9 @@
       var cy = cytoscape({
         container: box,
         elements: graph.elements,
-        layout: { name: "cose", animate: false, padding: 20 },
+        layout: { name: "cose", animate: false, padding: 30 },
+        maxZoom: 1.6,
+        minZoom: 0.2,
         style: [
           { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4,
             "background-color": "#8fa0b8", "width": 22, "height": 22, "color": "#1d2430" } },
@@ -27,7 +29,8 @@
           { selector: "node[kind = 'alliance']", style: { "shape": "round-rectangle", "background-color": "#7b5ea7" } },
           { selector: "node[kind = 'stranger']", style: { "background-color": "#d3d8df" } },
           { selector: "edge", style: { "width": 2.5, "curve-style": "bezier", "line-color": "#9aa3b0" } },
-          { selector: "edge[kind = 'membership']", style: { "line-style": "dashed", "width": 1.5, "line-color": "#7b5ea7" } }
+          { selector: "edge[kind = 'membership']", style: { "line-style": "dashed", "width": 1.5, "line-color": "#7b5ea7" } },
+          { selector: "edge[kind = 'founder']", style: { "line-style": "dotted", "width": 1.5, "line-color": "#b9a7d6" } }
         ].concat(Object.keys(colours).map(function (state) {
           return { selector: "edge[kind = 'relation'][state = '" + state + "'], node[kind = 'partner'][state = '" + state + "']",
             style: { "line-color": colours[state], "background-color": colours[state] } };

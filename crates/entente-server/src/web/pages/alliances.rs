@@ -18,6 +18,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use entente_core::StixId;
 use entente_core::alliance::{AllianceHash, Ballot, Charter, DecisionRule, ProposalAction};
+use entente_core::treaty::Resharing;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -55,6 +56,18 @@ struct AlliancePage {
     candidates: Vec<Party>,
     us: String,
     names: Names,
+    /// Treaties in force whose re-sharing rule names this alliance: what flows on to
+    /// its members from bilateral relations.
+    shared: Vec<Shared>,
+}
+
+/// A treaty in force that lets what it brings go on to the alliance's members.
+#[derive(Debug, Clone)]
+struct Shared {
+    partner: String,
+    node_id: String,
+    title: String,
+    hash: String,
 }
 
 impl AlliancePage {
@@ -108,8 +121,12 @@ pub(crate) async fn show(
         .ok()
         .and_then(|value| Charter::parse(&value).ok())
         .ok_or_else(|| ApiError::internal(format!("stored charter of {id}")))?;
-    let view =
-        blocking(move || diplomat.alliance(&alliance, crate::clock::now()).map_err(|error| refusal(&error))).await?;
+    let (view, shared) = blocking(move || {
+        let now = crate::clock::now();
+        let view = diplomat.alliance(&alliance, now).map_err(|error| refusal(&error))?;
+        Ok((view, shared_with(&diplomat, &alliance, now)?))
+    })
+    .await?;
     let body = charter.body();
     let mut terms = scope_terms(&body.scope);
     terms.extend(exchange_terms(&body.terms));
@@ -139,8 +156,29 @@ pub(crate) async fn show(
         alliance: view,
         us,
         names,
+        shared,
     };
     Ok(page(&template))
+}
+
+/// The treaties in force whose re-sharing rule is `alliance-parties` naming `alliance`.
+fn shared_with(diplomat: &Diplomat, alliance: &StixId, now: entente_core::Timestamp) -> Result<Vec<Shared>, ApiError> {
+    let mut shared = Vec::new();
+    for relation in diplomat.relations(now).map_err(|error| refusal(&error))? {
+        let Some(hash) = relation.treaty_in_force else { continue };
+        let treaty = super::partners::stored_treaty(diplomat, &hash)?;
+        if let Resharing::AllianceParties(alliances) = &treaty.body().resharing
+            && alliances.contains(alliance)
+        {
+            shared.push(Shared {
+                partner: relation.partner.name,
+                node_id: relation.partner.node_id,
+                title: treaty.body().title.clone(),
+                hash,
+            });
+        }
+    }
+    Ok(shared)
 }
 
 /// An alliance act posted from the alliance's page.

@@ -7,9 +7,10 @@
 
 use super::support::{browser, cookie_value, form, hidden, set_cookie};
 use crate::federation::alliances::{alliance_id, charter, until};
-use crate::federation::node::{FedNode, now, recognize_each_other, seconds_from_now, settle};
+use crate::federation::node::{FedNode, conclude, now, recognize_each_other, seconds_from_now, settle};
 use crate::federation::treaty::{counter, draft, json};
 use entente_core::auth::{Role, TokenHash};
+use entente_core::treaty::{Resharing, Treaty};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{Value, json as value};
@@ -242,6 +243,25 @@ async fn alliance_pages_and_forms() {
     assert_eq!(a.diplomat.alliance(&alliance, now()).expect("alliance").acts, acts, "nothing recorded");
     let unknown = format!("/ui/alliances/identity--{}", uuid::Uuid::new_v4());
     assert_eq!(get(&a, &unknown, &sa).await.status(), StatusCode::NOT_FOUND);
+
+    let graph: Value = get(&a, "/ui/partners/graph.json", &sa).await.json().await.expect("graph JSON");
+    let edges: Vec<&Value> = graph["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .filter(|element| element["data"]["kind"] == "membership" && element["data"]["source"] == alliance.as_str())
+        .collect();
+    assert_eq!(edges.len(), 2, "an edge to each member: {edges:?}");
+
+    // A treaty in force whose re-sharing names the alliance shows on its page.
+    let base = draft(&[&a.id, &b.id], &a.id, 0);
+    let mut body = base.body().clone();
+    body.resharing = Resharing::AllianceParties(vec![alliance.clone()]);
+    let treaty = Treaty::draft(base.id(), &a.id, now(), &body).expect("treaty");
+    assert!(!html(&a, &path, &sa).await.contains(treaty.hash().as_str()));
+    conclude(&a, &b, &treaty).await;
+    let page = html(&a, &path, &sa).await;
+    assert!(page.contains(&format!("<code>{}</code>", treaty.hash())), "the treaty that re-shares into it");
 }
 
 #[tokio::test]

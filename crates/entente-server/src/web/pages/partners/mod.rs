@@ -15,7 +15,7 @@ pub(crate) mod terms;
 pub(crate) use diff::diff;
 pub(crate) use draft::{draft_form, draft_post};
 pub(crate) use moves::{contact, make};
-pub(crate) use show::show;
+pub(crate) use show::{show, stored_treaty};
 
 use crate::api::relations::diplomat;
 use crate::blocking::blocking;
@@ -111,12 +111,18 @@ pub(crate) async fn graph(State(state): State<AppState>, viewer: Viewer) -> Resu
         let state_word = if alliance.in_force { "in-force" } else { "pending" };
         elements.push(json!({"data": {"id": alliance.id, "label": alliance.name, "kind": "alliance",
             "state": state_word, "href": format!("/ui/alliances/{}", alliance.id)}}));
-        for member in &alliance.members {
+        // Before its founding an alliance has no members: its founders are shown instead.
+        let (parties, kind) = if alliance.members.is_empty() {
+            (&alliance.founders, "founder")
+        } else {
+            (&alliance.members, "membership")
+        };
+        for member in parties {
             if placed.insert(member.clone()) {
                 elements.push(json!({"data": {"id": member, "label": member, "kind": "stranger"}}));
             }
-            elements.push(json!({"data": {"id": format!("member:{}:{member}", alliance.id), "source": alliance.id,
-                "target": member, "kind": "membership", "state": state_word}}));
+            elements.push(json!({"data": {"id": format!("{kind}:{}:{member}", alliance.id), "source": alliance.id,
+                "target": member, "kind": kind, "state": state_word}}));
         }
     }
     Ok(Json(json!({ "elements": elements })).into_response())
