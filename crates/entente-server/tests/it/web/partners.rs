@@ -201,6 +201,17 @@ async fn the_graph_and_two_versions_side_by_side() {
     let unrelated = format!("/ui/partners/{}/diff?from={}&to=sha256:{}", b.id, first.hash(), "0".repeat(64));
     assert_eq!(get(&a, &unrelated, &sa).await.status(), StatusCode::NOT_FOUND);
 
+    // A partner whose name is markup: escaped in the table, the map's titles and the page.
+    let hostile = FedNode::start("<script>alert(1)</script>", 70).await;
+    recognize_each_other(&a, &hostile).await;
+    let list = html(&a, "/ui/partners", &sa).await;
+    assert!(!list.contains("<script>alert"), "a partner's name never becomes markup");
+    assert!(list.contains("&#60;script&#62;alert(1)&#60;/script&#62;</a>"), "it is shown, escaped");
+    let france = list.split("<title>France: ").nth(1).and_then(|rest| rest.split("</title>").next()).expect("France");
+    assert!(france.contains("Bravo") && france.contains("&#60;script&#62;"), "both partners in France: {france}");
+    let page = html(&a, &format!("/ui/partners/{}", hostile.id), &sa).await;
+    assert!(!page.contains("<script>alert"));
+
     let graph: Value = get(&a, "/ui/partners/graph.json", &sa).await.json().await.expect("graph JSON");
     let elements = graph["elements"].as_array().expect("elements");
     let data = |id: &str| elements.iter().map(|element| &element["data"]).find(|data| data["id"] == id).cloned();
@@ -209,6 +220,7 @@ async fn the_graph_and_two_versions_side_by_side() {
     let edge = data(&format!("relation:{}", b.id)).expect("the relation edge");
     assert_eq!((edge["source"].clone(), edge["target"].clone()), (value!(a.id.as_str()), value!(b.id.as_str())));
     assert_eq!(edge["state"], "negotiating");
+    assert_eq!(data(hostile.id.as_str()).expect("the other partner")["label"], "<script>alert(1)</script>");
 }
 
 #[tokio::test]
