@@ -20,16 +20,30 @@ async fn sign_in(node: &FedNode, role: Role) -> String {
     let token = format!("ent_web_{}", uuid::Uuid::new_v4().simple());
     let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     node.store.create_token(&id, "web", role, &TokenHash::of(&token), now().unix_micros()).expect("token");
+    session_for(node, &token).await
+}
+
+/// Signs in with `token` through the sign-in form; the session cookie.
+async fn session_for(node: &FedNode, token: &str) -> String {
     let login = browser().get(node.url("/ui/login")).send().await.expect("GET login");
     let login_cookie = cookie_value(&set_cookie(&login, "entente_login").expect("login cookie"));
     let csrf = hidden(&login.text().await.expect("login page"), "csrf");
     let request = browser().post(node.url("/ui/login")).header(COOKIE, format!("entente_login={login_cookie}"));
-    let response = form(request, &[("csrf", csrf.as_str()), ("token", token.as_str()), ("next", "/ui")])
-        .send()
-        .await
-        .expect("POST login");
+    let response =
+        form(request, &[("csrf", csrf.as_str()), ("token", token), ("next", "/ui")]).send().await.expect("POST login");
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in");
     format!("entente_session={}", cookie_value(&set_cookie(&response, "entente_session").expect("session")))
+}
+
+/// Signs in at `node` with an envoy credential accredited to `partner`'s envoy.
+async fn envoy_session(node: &FedNode, partner: &FedNode) -> String {
+    let token = format!("ent_envoy_{}", uuid::Uuid::new_v4().simple());
+    let treaty = node.relation(partner).treaty_in_force.expect("treaty in force");
+    let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    node.store
+        .create_envoy_token(&id, "envoy", &TokenHash::of(&token), partner.id.as_str(), &treaty, now().unix_micros())
+        .expect("envoy token");
+    session_for(node, &token).await
 }
 
 async fn get(node: &FedNode, path: &str, session: &str) -> reqwest::Response {
@@ -155,6 +169,12 @@ async fn a_treaty_is_proposed_accepted_and_signed_through_the_forms() {
     assert!(!page.contains("signature not verified"));
     let list = html(&a, "/ui/partners", &sa).await;
     assert!(list.contains("id=\"map-fr\" class=\"country partner state-in-force\""));
+
+    // A partner's envoy signed in here sees no relations: they are this node's envoys' business.
+    let envoy = envoy_session(&a, &b).await;
+    for path in ["/ui/partners", to_b.as_str(), "/ui/alliances"] {
+        assert_eq!(get(&a, path, &envoy).await.status(), StatusCode::FORBIDDEN, "{path} for an envoy");
+    }
 
     // Terminating: the consequences first, and nothing done until confirmed.
     let asked = post(&a, &to_b, &format!("{to_b}/move"), &sa, &[("move", "terminate"), ("reason", "review")]).await;
@@ -297,4 +317,33 @@ async fn only_administrators_see_relations_and_unknown_partners_are_404() {
     let contact = post(&a, "/ui/partners", "/ui/partners/contact", &admin, &[("card", "{not json")]).await;
     assert_eq!(contact.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.store.partners().expect("partners").is_empty(), "nothing recorded");
+}
+
+#[tokio::test]
+async fn first_contact_and_recognition_through_the_forms() {
+    let a = FedNode::start("Alpha", 73).await;
+    let b = FedNode::start("Bravo", 74).await;
+    let sa = sign_in(&a, Role::Admin).await;
+    let card = b.fetch_card().await;
+    let contacted = post(&a, "/ui/partners", "/ui/partners/contact", &sa, &[("card", card.as_str())]).await;
+    let to_b = format!("/ui/partners/{}", b.id);
+    assert_eq!(redirected_to(&contacted), to_b);
+    let page = html(&a, &to_b, &sa).await;
+    assert!(page.contains(&b.key().fingerprint()), "the fingerprint to compare out of band");
+    assert!(page.contains("name=\"move\" value=\"recognize\""), "recognition is offered");
+    assert_eq!(a.relation(&b).notes, 0, "contact sends nothing");
+
+    let path = format!("{to_b}/move");
+    let wrong = post(&a, &to_b, &path, &sa, &[("move", "recognize"), ("fingerprint", "00:11")]).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.relation(&b).notes, 0, "a wrong fingerprint recognizes nothing");
+    let fingerprint = b.key().fingerprint();
+    let right = post(&a, &to_b, &path, &sa, &[("move", "recognize"), ("fingerprint", fingerprint.as_str())]).await;
+    assert_eq!(redirected_to(&right), to_b);
+    let their_card = a.fetch_card().await;
+    b.diplomat.contact(&their_card, now()).expect("contact");
+    b.diplomat.recognize(&a.id, &a.key().fingerprint(), now()).expect("recognize");
+    let view = settle(&a, &b).await;
+    assert_eq!(view.state, "recognized");
+    assert!(view.recognized_by_us && view.recognized_by_partner);
 }
