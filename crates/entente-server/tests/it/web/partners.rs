@@ -220,6 +220,9 @@ async fn the_graph_and_two_versions_side_by_side() {
     assert!(!partner.contains("<img src=x"));
     let unrelated = format!("/ui/partners/{}/diff?from={}&to=sha256:{}", b.id, first.hash(), "0".repeat(64));
     assert_eq!(get(&a, &unrelated, &sa).await.status(), StatusCode::NOT_FOUND);
+    let half = get(&a, &format!("/ui/partners/{}/diff?from={}", b.id, first.hash()), &sa).await;
+    assert_eq!(half.status(), StatusCode::BAD_REQUEST);
+    assert!(half.text().await.expect("page").contains("two versions"), "an error page that says what to do");
 
     // A partner whose name is markup: escaped in the table, the map's titles and the page.
     let hostile = FedNode::start("<script>alert(1)</script>", 70).await;

@@ -15,7 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+/// The two versions; missing ones are reported on an error page, not by the extractor.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(crate) struct Versions {
     from: String,
     to: String,
@@ -41,6 +43,12 @@ pub(crate) async fn diff(
 ) -> Result<Response, PageError> {
     let diplomat = envoy_diplomat(&state, &viewer)?;
     let partner = partner_of(&node)?;
+    if versions.from.is_empty() || versions.to.is_empty() {
+        return Err(PageError(
+            ApiError::bad_request("invalid-query", "a comparison needs two versions, `from` and `to`")
+                .describe("pick two versions under “Compare two versions” on the partner's page"),
+        ));
+    }
     let names = names(&state, &diplomat)?;
     let (from, to) = (versions.from.clone(), versions.to.clone());
     let (name, rows) = blocking(move || {
