@@ -75,6 +75,15 @@ impl AlliancePage {
         self.alliance.members.contains(&self.us)
     }
 
+    /// Whether this node may still vote on `poll`: a member, the poll open, no vote of
+    /// ours cast yet, and not the node an expulsion names.
+    fn may_vote(&self, poll: &crate::federation::PollView) -> bool {
+        self.is_member()
+            && poll.outcome == "open"
+            && !poll.votes.iter().any(|vote| vote.voter == self.us)
+            && !(poll.action == "expel" && poll.subject == self.us)
+    }
+
     fn must_sign(&self) -> bool {
         self.alliance.missing_founders.contains(&self.us)
     }

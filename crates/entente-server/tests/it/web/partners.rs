@@ -297,6 +297,21 @@ async fn alliance_pages_and_forms() {
     conclude(&a, &b, &treaty).await;
     let page = html(&a, &path, &sa).await;
     assert!(page.contains(&format!("<code>{}</code>", treaty.hash())), "the treaty that re-shares into it");
+
+    // Proposing and voting through the forms: Alpha proposes to expel Bravo, the only
+    // eligible voter (Alpha) votes yes, and under unanimity Bravo is out.
+    let expel = [("act", "propose"), ("action", "expel"), ("subject", b.id.as_str())];
+    assert_eq!(redirected_to(&post(&a, &path, &act_path, &sa, &expel).await), path);
+    let page = html(&a, &path, &sa).await;
+    assert!(page.contains("expel Bravo") && page.contains("outcome-open"), "the open poll is listed");
+    let proposal = a.diplomat.alliance(&alliance, now()).expect("alliance").polls[0].proposal.clone();
+    assert!(page.contains(&format!("name=\"proposal\" value=\"{proposal}\"")), "with a ballot form");
+    let yes = [("act", "vote"), ("proposal", proposal.as_str()), ("ballot", "yes")];
+    assert_eq!(redirected_to(&post(&a, &path, &act_path, &sa, &yes).await), path);
+    until(&a, &alliance, "Bravo expelled", |view| view.members == [a.id.to_string()]).await;
+    let page = html(&a, &path, &sa).await;
+    assert!(page.contains("Alpha (this node): yes"), "the vote cast is shown");
+    assert!(!page.contains("name=\"ballot\""), "no ballot left to cast");
 }
 
 #[tokio::test]
