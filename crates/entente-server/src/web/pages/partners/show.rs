@@ -81,6 +81,17 @@ impl PartnerPage {
             .collect()
     }
 
+    /// The draft link's words, after the move the draft page will make.
+    fn draft_label(&self) -> &'static str {
+        if self.allows("counter") && self.relation.draft.is_some() {
+            "Counter-propose…"
+        } else if self.allows("amend") && self.relation.treaty_in_force.is_some() {
+            "Amend the treaty…"
+        } else {
+            "Draft a treaty proposal…"
+        }
+    }
+
     fn may_draft(&self) -> bool {
         ["propose", "counter", "amend"].iter().any(|step| self.allows(step))
     }
