@@ -42,6 +42,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ui/alliances/{id}/act", post(pages::alliances::post))
         .route("/ui/login", get(login::form).post(login::submit))
         .route("/ui/logout", post(login::logout))
+        .route("/ui/intel", get(pages::intel::search::show))
+        .route("/ui/intel/object/{id}", get(pages::intel::object::show))
+        .route("/ui/intel/import", get(pages::intel::import::form).post(pages::intel::import::submit))
+        .route("/ui/intel/import/upload", post(pages::intel::import::upload))
         .route("/ui/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(headers::secure))
 }

@@ -2,5 +2,6 @@
 //! the API makes → a template.
 
 pub(crate) mod alliances;
+pub(crate) mod intel;
 pub(crate) mod overview;
 pub(crate) mod partners;
