@@ -23,5 +23,5 @@ mod refusals;
 mod relations;
 mod rotation;
 mod search_release;
-mod sync;
+pub(crate) mod sync;
 pub(crate) mod treaty;

@@ -2,6 +2,9 @@
 //! headless-Chromium tests are in `e2e/`).
 
 mod accounts;
+mod intel;
+mod intel_envoy;
+mod intel_import;
 mod partners;
 mod session;
 mod support;

@@ -19,13 +19,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use entente_core::StixId;
+use entente_core::Timestamp;
 use entente_core::auth::Role;
 use entente_core::keys::{KeyId, Signature};
 use entente_core::ledger::ContentHash;
 use entente_core::reference::Hit;
 use entente_core::score::Score;
 use entente_core::sync::Seal;
-use entente_core::Timestamp;
 use entente_store::LedgerQuery;
 use serde_json::Value;
 
@@ -190,9 +190,7 @@ fn build(
         sightings: sightings_held.iter().take(SIGHTINGS_SHOWN).map(|json| sighting(json)).collect(),
         techniques: techniques(&state.store, object, &visible.collections).map_err(internal)?,
         warnings: knowledge.warnings(object),
-        score: knowledge
-            .score(&state.store, object, &visible.collections, crate::clock::now())
-            .map_err(internal)?,
+        score: knowledge.score(&state.store, object, &visible.collections, crate::clock::now()).map_err(internal)?,
         is_admin,
         releases: if is_admin && !envoy { releases(state, id)? } else { Vec::new() },
     })
@@ -233,9 +231,11 @@ fn facts(object: &Value) -> Vec<Fact> {
                 Value::String(text) => text.clone(),
                 Value::Bool(yes) => if *yes { "yes" } else { "no" }.to_owned(),
                 Value::Number(number) => number.to_string(),
-                Value::Array(items) => {
-                    items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ")
-                }
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 other => other.to_string(),
             };
             Some(Fact { label, value: shown })
@@ -306,10 +306,7 @@ fn check_seal(state: &AppState, object: &Value, record: &entente_store::SealReco
     let Some(seal) = parsed else { return (false, "the stored seal cannot be read".to_owned()) };
     let Ok(book) = diplomat.key_book() else { return (false, "not checked: the key book cannot be read".to_owned()) };
     let Some(key) = book.key_of(&seal.originator, &seal.key_id) else {
-        return (
-            false,
-            format!("not checked now: key {} is not pinned here (it was checked on receipt)", seal.key_id),
-        );
+        return (false, format!("not checked now: key {} is not pinned here (it was checked on receipt)", seal.key_id));
     };
     match seal.check(&key, &hash) {
         Ok(()) => (true, format!("verified with key {}", seal.key_id)),

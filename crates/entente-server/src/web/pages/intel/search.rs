@@ -82,10 +82,11 @@ impl Filters {
 /// A date alone (`YYYY-MM-DD`) completed with `time`; anything else as given.
 fn day(value: &str, time: &str) -> String {
     let value = value.trim();
-    let is_date = value.len() == 10 && value.bytes().enumerate().all(|(at, byte)| match at {
-        4 | 7 => byte == b'-',
-        _ => byte.is_ascii_digit(),
-    });
+    let is_date = value.len() == 10
+        && value.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
     if is_date { format!("{value}{time}") } else { value.to_owned() }
 }
 
