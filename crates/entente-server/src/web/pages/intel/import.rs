@@ -33,6 +33,17 @@ struct ImportPage {
     pasted: String,
 }
 
+impl ImportPage {
+    /// The body limit in words: `32 MiB`.
+    fn max_size(&self) -> String {
+        match self.max_bytes {
+            bytes if bytes >= 1 << 20 => format!("{} MiB", bytes >> 20),
+            bytes if bytes >= 1 << 10 => format!("{} KiB", bytes >> 10),
+            bytes => format!("{bytes} bytes"),
+        }
+    }
+}
+
 /// The collections `viewer` may import into, or why it may not import at all.
 fn writable(state: &AppState, viewer: &Viewer) -> Result<Vec<(String, String)>, ApiError> {
     let role = viewer.principal.role;

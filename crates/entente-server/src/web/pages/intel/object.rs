@@ -178,7 +178,7 @@ fn build(
         object_type: text(object, "type"),
         title: title(object),
         version: visible.row.version.clone(),
-        collection: visible.collection.clone(),
+        collection: state.store.collection(None, &visible.collection)?.map_or(visible.collection.clone(), |c| c.title),
         facts: facts(object),
         references: references(object),
         json: serde_json::to_string_pretty(object).map_err(internal)?,

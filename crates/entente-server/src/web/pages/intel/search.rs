@@ -105,6 +105,13 @@ struct Row {
     originator: String,
 }
 
+impl Row {
+    /// The day of a timestamp, for the list (the full time is in the cell's title).
+    fn date(timestamp: &str) -> &str {
+        timestamp.get(..10).unwrap_or(timestamp)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "intel_search.html")]
 struct SearchPage {
@@ -162,6 +169,13 @@ pub(crate) async fn show(
     })
     .await?;
     let next_link = next.map(|offset| filters.link(Some(&SearchCursor { offset }.encode())));
+    // Collections by title, as the filter names them.
+    let mut rows: Vec<Row> = rows;
+    for row in &mut rows {
+        if let Some((_, title)) = collections.iter().find(|(id, _)| *id == row.collection) {
+            row.collection.clone_from(title);
+        }
+    }
     let search = SearchPage {
         chrome: Chrome::new(&viewer, "/ui/intel"),
         first_page: filters.page.is_empty(),
