@@ -99,6 +99,28 @@ test('two envoys conclude a treaty in their browsers and the intelligence it all
   await until(civic.page, civicToFar, (view) => view.state === 'in-force', 'the treaty in force at CivicCERT');
   await screenshot(far.page, 'partner');
 
+  // What the treaty allows arrives: Farland's TLP:GREEN counter-terrorism brief.
+  const brief = demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'green');
+  assert.ok(brief, 'the demo has a green brief from Farland');
+  const search = `${civiccert.url}/ui/intel?q=${encodeURIComponent(brief.name.split(':')[0])}`;
+  const deadline = Date.now() + 90_000;
+  let link = null;
+  for (;;) {
+    await civic.page.goto(search);
+    const found = civic.page.locator(`main a[href="/ui/intel/object/${brief.id}"]`);
+    if (await found.count()) { link = await found.first().getAttribute('href'); break; }
+    if (Date.now() > deadline) assert.fail(`${brief.name} did not arrive at CivicCERT`);
+    await civic.page.waitForTimeout(2000);
+  }
+  await civic.page.goto(`${civiccert.url}${link}`);
+  const object = await civic.page.textContent('main');
+  assert.match(object, new RegExp(brief.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.match(object, /Farland/, 'the provenance names the originator');
+  // Nothing above the treaty's TLP:GREEN came: Farland's amber objects stay home.
+  const amber = demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'amber');
+  await civic.page.goto(`${civiccert.url}/ui/intel/object/${amber.id}`);
+  assert.equal(await civic.page.locator('h1').textContent().then((t) => /404|not found/i.test(t)), true, 'an amber object is not there');
+
   await far.page.goto(`${farland.url}/ui/partners`);
   await far.page.waitForSelector('#partners-graph canvas', { timeout: 15_000 });
   await screenshot(far.page, 'partners');
