@@ -30,6 +30,8 @@ mod sync;
 mod tokens;
 mod tombstones;
 mod web;
+// Issue 7: the web interface's Overview and Ledger pages.
+mod web_overview;
 // Issue 5: designations and their divergence.
 mod designations;
 
@@ -40,7 +42,7 @@ pub use designations::{DesignationImport, LinkRecord};
 pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
-pub use ledger::{LedgerQuery, LedgerRow};
+pub use ledger::{LedgerCheck, LedgerQuery, LedgerRow, ledger_columns};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use reference::{ReferenceCounts, WarningListRecord};
@@ -50,6 +52,7 @@ pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord,
 pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
 pub use web::{NewWebSession, WebSession};
+pub use web_overview::{DailyCount, LedgerWindow, OutboxHealth, RecentNote};
 
 use pool::Pool;
 use std::path::{Path, PathBuf};
