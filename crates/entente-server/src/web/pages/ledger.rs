@@ -152,10 +152,14 @@ fn window(params: &LedgerParams, partners: &[(String, String)]) -> Result<Ledger
     let counterpart = if partner.is_empty() {
         None
     } else {
-        let found = partners
-            .iter()
-            .find(|(id, name)| id == partner || name.eq_ignore_ascii_case(partner))
-            .map(|(id, _)| id.clone());
+        // A partner's name, or any node id: entries may name nodes met through an
+        // alliance or a relation since forgotten.
+        let by_id = entente_core::StixId::parse(partner)
+            .ok()
+            .filter(|id| id.as_str().starts_with("identity--"))
+            .map(|id| id.to_string());
+        let found = by_id
+            .or_else(|| partners.iter().find(|(_, name)| name.eq_ignore_ascii_case(partner)).map(|(id, _)| id.clone()));
         Some(found.ok_or_else(|| {
             ApiError::bad_request("unknown-partner", format!("no partner is called {partner:?}"))
                 .describe("choose a partner from the list, or give its node id (identity--…)")

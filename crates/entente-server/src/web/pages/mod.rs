@@ -5,3 +5,4 @@ pub(crate) mod designations;
 pub(crate) mod ledger;
 pub(crate) mod ledger_check;
 pub(crate) mod overview;
+pub(crate) mod overview_chart;
