@@ -75,17 +75,32 @@ impl Store {
                 window.kinds.iter().map(|kind| bind(kind.clone().into(), &mut parameters)).collect();
             conditions.push(format!("kind IN ({})", marks.join(",")));
         }
+        // By kind alone, the `(kind, at)` index is read in order: `at` never decreases
+        // along `sequence`, so (at, sequence) is sequence order, and the window's
+        // bound on the sequence becomes a bound on `at` that starts the index range.
+        let by_kind = !window.kinds.is_empty() && window.counterpart.is_none() && window.subject.is_none();
         // Newer entries are read upwards from `after` and turned round.
         let ascending = window.after.is_some();
-        if let Some(after) = window.after {
-            conditions.push(format!("sequence > {}", bind(after.into(), &mut parameters)));
-        } else if let Some(before) = window.before {
-            conditions.push(format!("sequence < {}", bind(before.into(), &mut parameters)));
+        let bound = window
+            .after
+            .map(|after| (after, ">", ">=", "ASC"))
+            .or(window.before.map(|before| (before, "<", "<=", "DESC")));
+        if let Some((sequence, strict, loose, nearest)) = bound {
+            let mark = bind(sequence.into(), &mut parameters);
+            conditions.push(format!("sequence {strict} {mark}"));
+            if by_kind {
+                // The time of the nearest entry on the wanted side bounds them all.
+                conditions.push(format!(
+                    "at {loose} (SELECT at FROM ledger WHERE sequence {strict} {mark} ORDER BY sequence {nearest} LIMIT 1)"
+                ));
+            }
         }
         let limit = bind(i64::from(window.limit.clamp(1, 1000)).into(), &mut parameters);
         let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-        let order = if ascending { "ASC" } else { "DESC" };
-        let sql = format!("SELECT sequence, entry FROM ledger{filter} ORDER BY sequence {order} LIMIT {limit}");
+        let direction = if ascending { "ASC" } else { "DESC" };
+        let order =
+            if by_kind { format!("at {direction}, sequence {direction}") } else { format!("sequence {direction}") };
+        let sql = format!("SELECT sequence, entry FROM ledger{filter} ORDER BY {order} LIMIT {limit}");
         let mut rows = self.pool.read(|transaction| {
             let mut statement = transaction.prepare_cached(&sql)?;
             let rows = statement.query_map(rusqlite::params_from_iter(parameters.iter()), |row| {

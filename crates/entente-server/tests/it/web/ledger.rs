@@ -172,3 +172,22 @@ async fn only_administrators_read_the_ledger() {
     }
     assert!(admin_page.contains("released indicator--"));
 }
+
+#[tokio::test]
+async fn a_search_by_kind_pages_too() {
+    let node = Node::start().await;
+    let partner = id("identity");
+    // Entries of one batch share their time: the pages must still follow the sequence.
+    fill(&node, &partner, 60);
+    fill(&node, &partner, 10);
+    let session = sign_in(&node, &node.tokens.admin).await;
+    let first = html(&node, "/ui/ledger?kind=receive", &session).await;
+    let mut expected: Vec<i64> = (130..140).rev().chain((60..120).rev()).collect();
+    assert_eq!(sequences(&first), expected[..50].to_vec());
+    let older = link(&first, "next").expect("older receptions");
+    assert!(older.contains("kind=receive"), "{older}");
+    let second = html(&node, &older, &session).await;
+    assert_eq!(sequences(&second), expected.split_off(50));
+    let back = html(&node, &link(&second, "prev").expect("newer receptions"), &session).await;
+    assert_eq!(sequences(&back), sequences(&first));
+}
