@@ -42,6 +42,10 @@ token=$(python3 -c "import json;print(json.load(open('$work/node.json'))['token'
 object=$(python3 -c "
 import sqlite3;c=sqlite3.connect('file:$work/node/entente.db?mode=ro',uri=True)
 print(c.execute(\"select stix_id from objects where stix_id like 'indicator--%' order by rowid desc limit 1\").fetchone()[0])")
+# An object and a partner the ledger names.
+read -r subject counterpart < <(python3 -c "
+import sqlite3;c=sqlite3.connect('file:$work/node/entente.db?mode=ro',uri=True)
+print(*c.execute('select subject, counterpart from ledger where sequence = 500').fetchone())")
 
 port=$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")
 RUST_LOG=warn "$bin" --dir "$work/node" serve --listen "127.0.0.1:$port" &
@@ -53,7 +57,8 @@ paths=(
   /ui/ledger
   "/ui/ledger?kind=receive"
   "/ui/ledger?before=50000"
-  "/ui/ledger?subject=$object"
+  "/ui/ledger?subject=$subject"
+  "/ui/ledger?partner=$counterpart&kind=release"
   /ui/designations
   "/ui/designations?divergent=1"
   "/ui/designations?q=al&authority=un"

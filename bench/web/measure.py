@@ -74,6 +74,14 @@ def main() -> None:
         if flag:
             over.append(path)
         print(f"{path:<58} {median:>10.1f} {p99:>8.1f} {size / 1024:>6.0f}{flag}")
+    if "/ui/ledger" in paths:
+        # What the Ledger page says of the chain once the runs are over.
+        _, _, _ = timed(connection, "/ui/ledger", cookie)
+        connection.request("GET", "/ui/ledger", headers={"Cookie": cookie})
+        page = connection.getresponse().read().decode()
+        verdict = re.search(r'<p class="verdict[^"]*">(.*?)</p>', page, re.S)
+        if verdict:
+            print("ledger: " + re.sub(r"<[^>]+>", "", verdict.group(1)).strip())
     print(f"budget {BUDGET_MS:.0f} ms (p99): " + ("every page within it" if not over else f"OVER: {', '.join(over)}"))
 
 
