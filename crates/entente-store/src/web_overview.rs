@@ -176,3 +176,17 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// What changes when designations or an analyst's links between them change: the
+    /// Designations page reuses its grouping while this stays the same.
+    pub fn designations_version(&self) -> Result<(i64, String, i64, i64), StoreError> {
+        self.pool.read(|transaction| {
+            Ok(transaction.prepare_cached(
+                "SELECT (SELECT count(*) FROM designations), (SELECT coalesce(max(modified), '') FROM designations),
+                        (SELECT count(*) FROM designation_links), (SELECT coalesce(max(decided_at), 0) FROM designation_links)",
+            )?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?)
+        })
+    }
+}

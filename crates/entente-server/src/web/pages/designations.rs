@@ -16,9 +16,13 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use entente_core::auth::Role;
 use entente_core::designation::divergence::{Group, Stance};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// Rows per page.
 const PAGE: usize = 50;
@@ -88,7 +92,11 @@ pub(crate) async fn show(
     let caller = viewer.caller();
     let role = caller.role();
     let gate = released::gate_for(&state, &caller, crate::clock::now())?;
-    let groups = blocking(move || divergence_groups(&state, gate.as_ref(), role)).await?;
+    let groups = match gate {
+        // A partner's envoy: the release decision is taken afresh on every view.
+        Some(gate) => Arc::new(blocking(move || divergence_groups(&state, Some(&gate), role)).await?),
+        None => local_groups(&state, role).await?,
+    };
     let mut authorities: BTreeMap<String, String> = BTreeMap::new();
     for record in groups.iter().flat_map(|group| &group.records) {
         authorities.entry(record.authority.clone()).or_insert_with(|| record.authority_name.clone());
@@ -142,6 +150,39 @@ pub(crate) async fn show(
         next: (page_number < pages).then(|| link(page_number + 1)),
     };
     Ok(page(&template))
+}
+
+/// The grouping of this node's own viewers, by database and role, with the version
+/// of the designations it was made from and when.
+type Grouped = (Version, Instant, Arc<Vec<Group>>);
+type Version = (i64, String, i64, i64);
+static GROUPED: LazyLock<Mutex<HashMap<(PathBuf, Role), Grouped>>> = LazyLock::new(Mutex::default);
+/// A grouping is reused for this long at most, even when the designations look
+/// unchanged: a designation object deleted from a collection leaves the index as it
+/// was.
+const REUSE_FOR: Duration = Duration::from_secs(30);
+
+/// [`divergence_groups`] for a local viewer. Grouping every designation held takes
+/// tens of milliseconds with the three real lists, so the grouping is reused while
+/// the designations and links are unchanged (and for [`REUSE_FOR`] at most).
+async fn local_groups(state: &AppState, role: Role) -> Result<Arc<Vec<Group>>, ApiError> {
+    let key = (state.store.path().to_owned(), role);
+    let version = state.store.designations_version()?;
+    let reused = GROUPED.lock().ok().and_then(|grouped| {
+        grouped
+            .get(&key)
+            .filter(|(made_from, at, _)| *made_from == version && at.elapsed() < REUSE_FOR)
+            .map(|(_, _, groups)| groups.clone())
+    });
+    if let Some(groups) = reused {
+        return Ok(groups);
+    }
+    let state = state.clone();
+    let groups = Arc::new(blocking(move || divergence_groups(&state, None, role)).await?);
+    if let Ok(mut grouped) = GROUPED.lock() {
+        grouped.insert(key, (version, Instant::now(), groups.clone()));
+    }
+    Ok(groups)
 }
 
 /// Some authority lists it now and another known one does not.

@@ -118,9 +118,14 @@ async fn filters_and_pages_follow_the_api() {
 }
 
 #[tokio::test]
-async fn without_lists_the_page_says_how_to_load_one() {
+async fn without_lists_the_page_says_how_to_load_one_and_shows_each_list_once_loaded() {
     let node = Node::start().await;
     let session = sign_in(&node, &node.tokens.reader).await;
     let empty = html(&node, "/ui/designations", &session).await;
     assert!(empty.contains("entente designations import"), "{empty}");
+    // Each import shows at the next view: the page does not keep an old grouping.
+    import(&node, INTELLIGENCE, "canada-listed-terrorist-entities.json");
+    assert_eq!(columns(&html(&node, "/ui/designations", &session).await), vec!["ca"]);
+    import(&node, INTELLIGENCE, "un-consolidated.xml");
+    assert_eq!(columns(&html(&node, "/ui/designations", &session).await), vec!["ca", "un"]);
 }
