@@ -10,7 +10,7 @@
 # is printed and written to bench/out/web.txt.
 #
 # Knobs: BENCH_OBJECTS (100000), BENCH_LEDGER (100000), BENCH_RUNS (N, 100),
-# BENCH_DESIGNATIONS (1: load the lists; 0: do not).
+# BENCH_DESIGNATIONS (1: load the lists; 0: do not), DESIGNATIONS_DATA (where the lists are).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -32,7 +32,7 @@ python3 bench/gen_indicators.py "$objects" > "$work/indicators.jsonl"
 "$bin" init --dir "$work/node" --name Bench --json > "$work/node.json"
 "$bin" --dir "$work/node" intel import "$work/indicators.jsonl" >/dev/null
 if [ "${BENCH_DESIGNATIONS:-1}" = 1 ]; then
-  data="$root/../shared/data/designations"
+  data="${DESIGNATIONS_DATA:-$root/../shared/data/designations}"
   "$bin" --dir "$work/node" designations import \
     "$data/un-consolidated.xml" "$data/ofac-sdn.csv" "$data/canada-listed-terrorist-entities.json" >/dev/null
 fi
