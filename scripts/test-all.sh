@@ -14,3 +14,5 @@ cargo test --workspace --locked
 echo "== interop (taxii2-client, stix2, stix2-validator)"
 cargo build -p entente --locked
 ENTENTE_BIN="${CARGO_TARGET_DIR:-target}/debug/entente" bash tests/interop/run.sh
+echo "== e2e (the web interface in headless Chromium)"
+ENTENTE_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/entente" bash e2e/run.sh

@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod misp;
 pub mod node;
 pub mod note;
+pub mod password;
 pub mod pattern;
 pub mod reference;
 pub mod relation;

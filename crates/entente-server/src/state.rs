@@ -52,6 +52,8 @@ pub struct AppState {
     pub(crate) streams: Arc<crate::streams::StreamHub>,
     /// Whether this node serves HTTPS: the web interface's cookies are then `Secure`.
     pub(crate) secure_cookies: bool,
+    /// Failed password sign-ins per user name (`web/throttle.rs`).
+    pub(crate) sign_in_throttle: Arc<crate::web::throttle::Throttle>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             knowledge: Arc::default(),
             streams: Arc::default(),
             secure_cookies: false,
+            sign_in_throttle: Arc::default(),
         }
     }
 

@@ -29,6 +29,7 @@ mod status;
 mod sync;
 mod tokens;
 mod tombstones;
+mod users;
 mod web;
 // Issue 7: the web interface's Overview and Ledger pages.
 mod web_overview;
@@ -51,6 +52,7 @@ pub use settings::NodeSettings;
 pub use sync::{FeedRow, ReceivedObject, ReceivedPage, ReleaseRecord, SealRecord, SyncCursor};
 pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
+pub use users::UserRecord;
 pub use web::{NewWebSession, WebSession};
 pub use web_overview::{DailyCount, LedgerWindow, OutboxHealth, RecentNote};
 

@@ -419,7 +419,11 @@ fn build_query(
     with_json: bool,
 ) -> (String, Vec<Value>) {
     let columns = if with_json { "seq, date_added, json" } else { "seq, date_added, stix_id, version, spec_version" };
-    let mut sql = format!("SELECT {columns} FROM objects WHERE collection_id = ?");
+    // One object's versions come from its key index. Without statistics SQLite would
+    // rather walk the collection in `date_added` order to skip sorting a few rows: a
+    // scan of the whole collection (tens of ms at 100,000 objects) for one object.
+    let table = if object_id.is_some() { "objects INDEXED BY objects_by_version" } else { "objects" };
+    let mut sql = format!("SELECT {columns} FROM {table} WHERE collection_id = ?");
     let mut parameters = vec![Value::from(collection_id.to_owned())];
     if let Some(object_id) = object_id {
         sql.push_str(" AND stix_id = ?");

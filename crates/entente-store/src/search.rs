@@ -121,7 +121,11 @@ fn build(query: &Query, scope: &SearchScope, offset: u64, count: u32) -> (String
                  WHERE search_text MATCH ? AND o.is_last = 1"
             )
         }
-        (None, _) => format!("SELECT {COLUMNS}, 0.0 FROM objects o WHERE o.is_last = 1"),
+        // Newest first by walking the table backwards: it stops at the page. Without
+        // statistics SQLite would read every latest version of the collections through
+        // their date index and sort them (≈170 ms at 100,000 objects); the walk costs that
+        // much only when almost nothing matches.
+        (None, _) => format!("SELECT {COLUMNS}, 0.0 FROM objects o NOT INDEXED WHERE o.is_last = 1"),
     };
     if let SearchScope::Collections(collections) = scope {
         sql.push_str(&format!(" AND o.collection_id IN ({})", placeholders(collections.len())));

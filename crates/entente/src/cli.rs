@@ -56,6 +56,9 @@ pub enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// User accounts for the web interface: add, list, disable, set a password.
+    #[command(subcommand, long_about = USER_ABOUT)]
+    User(UserCommand),
     /// Create and list TAXII API roots.
     #[command(subcommand, name = "api-root")]
     ApiRoot(ApiRootCommand),
@@ -419,6 +422,49 @@ pub enum TokenCommand {
     /// Revoke a token at once, by the id `token list` shows.
     Revoke {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const USER_ABOUT: &str = "User accounts for the web interface (served at /ui by `entente serve`).\n\n\
+    People sign in with a name and a password; programs use API tokens (`entente token`). A password \
+    is read from ENTENTE_PASSWORD, else from the first line of standard input (typed without echo on a \
+    terminal); it needs at least 12 characters and only its Argon2id hash is stored. Disabling an \
+    account or setting its password ends its sessions at once. Roles are those of tokens: reader, \
+    analyst, admin (envoys are partners' credentials, tokens only).\n\n\
+    Examples:\n  \
+    entente user add maria.k --role admin\n  \
+    printf '%s\\n' \"$PASSWORD\" | entente user add soc-analyst --role analyst\n  \
+    entente user list --json\n  \
+    entente user disable maria.k";
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account (the password from ENTENTE_PASSWORD or standard input).
+    Add {
+        /// The name to sign in with: a-z, 0-9, '.', '-', '_'.
+        name: String,
+        /// What the person may do: reader, analyst (read and write intelligence), admin.
+        #[arg(long, value_parser = ["reader", "analyst", "admin"])]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List accounts (never their password hashes).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password (from ENTENTE_PASSWORD or standard input); ends its sessions.
+    Password {
+        name: String,
         #[arg(long)]
         json: bool,
     },

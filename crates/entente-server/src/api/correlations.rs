@@ -120,32 +120,35 @@ pub(crate) async fn of_object(
 ) -> Result<Response, ApiError> {
     let id = StixId::parse(&id)
         .map_err(|_| ApiError::bad_request("invalid-object-id", format!("{id:?} is not a STIX id (type--uuid)")))?;
-    let body = blocking(move || {
-        let sight = Sight::of(&state, &caller)?;
-        // The object itself must be visible to the caller, or its values would leak.
-        // Its newest version in each collection, as the index correlates newest versions only.
-        let newest = Filter::parse(&[], FilterScope::Object).map_err(|error| ApiError::internal(error.to_string()))?;
-        let mut held = Vec::new();
-        for collection in &sight.collections {
-            held.extend(state.store.query_full(collection, Some(id.as_str()), &newest, 1000)?.rows);
-        }
-        if let Some(gate) = &sight.gate {
-            held = released::filter(&state, gate, Page { rows: held, next: None }, false)?.rows;
-        }
-        let latest: BTreeSet<Observable> = held.iter().flat_map(|row| extract_json(&row.json)).collect();
-        if held.is_empty() {
-            return Err(ApiError::not_found(format!("object {id} in a collection you may read")));
-        }
-        let mut values = Vec::new();
-        for observable in &latest {
-            let mut value = describe(observable);
-            value["correlations"] = json!(correlations(&state, &sight, observable, Some(id.as_str()))?);
-            values.push(value);
-        }
-        Ok(json!({"object": id.as_str(), "values": values}))
-    })
-    .await?;
+    let body = blocking(move || of_object_value(&state, &caller, &id)).await?;
     Ok(Json(body).into_response())
+}
+
+/// The correlations of object `id` that `caller` may see, as the API renders them
+/// (the web's object page shows the same value).
+pub(crate) fn of_object_value(state: &AppState, caller: &Caller, id: &StixId) -> Result<Value, ApiError> {
+    let sight = Sight::of(state, caller)?;
+    // The object itself must be visible to the caller, or its values would leak.
+    // Its newest version in each collection, as the index correlates newest versions only.
+    let newest = Filter::parse(&[], FilterScope::Object).map_err(|error| ApiError::internal(error.to_string()))?;
+    let mut held = Vec::new();
+    for collection in &sight.collections {
+        held.extend(state.store.query_full(collection, Some(id.as_str()), &newest, 1000)?.rows);
+    }
+    if let Some(gate) = &sight.gate {
+        held = released::filter(state, gate, Page { rows: held, next: None }, false)?.rows;
+    }
+    let latest: BTreeSet<Observable> = held.iter().flat_map(|row| extract_json(&row.json)).collect();
+    if held.is_empty() {
+        return Err(ApiError::not_found(format!("object {id} in a collection you may read")));
+    }
+    let mut values = Vec::new();
+    for observable in &latest {
+        let mut value = describe(observable);
+        value["correlations"] = json!(correlations(state, &sight, observable, Some(id.as_str()))?);
+        values.push(value);
+    }
+    Ok(json!({"object": id.as_str(), "values": values}))
 }
 
 pub(crate) async fn of_value(

@@ -24,12 +24,16 @@ use serde_json::{Value, json};
 
 /// The latest version of an object the caller may see, and the collections whose
 /// relationships and sightings may be consulted for it.
-struct Visible {
-    object: Value,
-    collections: Vec<String>,
+pub(crate) struct Visible {
+    pub(crate) object: Value,
+    pub(crate) collections: Vec<String>,
+    /// The version as stored (as released, for an envoy) and the collection it is in.
+    pub(crate) row: entente_store::ObjectRow,
+    pub(crate) collection: String,
 }
 
-fn find(state: &AppState, caller: &Caller, id: &StixId) -> Result<Visible, ApiError> {
+/// The object `id` as `caller` may see it (the web's object page uses it too).
+pub(crate) fn find(state: &AppState, caller: &Caller, id: &StixId) -> Result<Visible, ApiError> {
     let now = crate::clock::now();
     let gate = released::gate_for(state, caller, now)?;
     let readable: Vec<String> = state
@@ -50,7 +54,7 @@ fn find(state: &AppState, caller: &Caller, id: &StixId) -> Result<Visible, ApiEr
         if let Some(row) = page.rows.first() {
             let object = serde_json::from_str(&row.json).map_err(|error| ApiError::internal(error.to_string()))?;
             let collections = if gate.is_some() { Vec::new() } else { readable.clone() };
-            return Ok(Visible { object, collections });
+            return Ok(Visible { object, collections, row: row.clone(), collection: collection.clone() });
         }
     }
     Err(ApiError::not_found(format!("object {id}")))

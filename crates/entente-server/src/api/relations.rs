@@ -21,12 +21,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn diplomat(state: &AppState, caller: &Caller) -> Result<Diplomat, ApiError> {
+pub(crate) fn diplomat(state: &AppState, caller: &Caller) -> Result<Diplomat, ApiError> {
     caller.require(Role::Admin)?;
     state.diplomat.clone().ok_or_else(federation_off)
 }
 
-fn partner_id(text: &str) -> Result<StixId, ApiError> {
+pub(crate) fn partner_id(text: &str) -> Result<StixId, ApiError> {
     StixId::parse(text).ok().filter(|id| id.object_type() == "identity").ok_or_else(|| {
         ApiError::bad_request("invalid-node-id", format!("{text:?} is not a node id (identity--<uuid>)"))
     })
@@ -72,8 +72,8 @@ pub(crate) async fn show(
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ContactRequest {
-    url: Option<String>,
-    card: Option<Value>,
+    pub(crate) url: Option<String>,
+    pub(crate) card: Option<Value>,
 }
 
 /// Fetches a node card from a base URL or a full `/.well-known/entente` URL.
@@ -97,22 +97,32 @@ async fn fetch_card(url: &str, roots: &TrustedRoots) -> Result<String, ApiError>
 pub(crate) async fn contact(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
     let diplomat = diplomat(&state, &caller)?;
     let request: ContactRequest = read_body(&body)?;
+    let partner = contact_node(&state, diplomat, request).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "partner": partner }))).into_response())
+}
+
+/// First contact with the node a URL or a card names: the one path the API and the
+/// web pages share.
+pub(crate) async fn contact_node(
+    state: &AppState,
+    diplomat: Diplomat,
+    request: ContactRequest,
+) -> Result<crate::federation::PartnerView, ApiError> {
     let card = match (request.url, request.card) {
         (Some(url), None) => fetch_card(&url, &state.trusted_roots).await?,
         (None, Some(card)) => card.to_string(),
         _ => return Err(ApiError::bad_request("invalid-request", "give exactly one of `url` and `card`")),
     };
-    let partner = act(diplomat, move |diplomat, now| diplomat.contact(&card, now)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "partner": partner }))).into_response())
+    act(diplomat, move |diplomat, now| diplomat.contact(&card, now)).await
 }
 
 /// The body every move accepts; which members a move needs is checked per move.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MoveRequest {
-    fingerprint: Option<String>,
-    treaty: Option<Value>,
-    reason: Option<String>,
+    pub(crate) fingerprint: Option<String>,
+    pub(crate) treaty: Option<Value>,
+    pub(crate) reason: Option<String>,
 }
 
 fn needs<T>(value: Option<T>, member: &str, step: &str) -> Result<T, ApiError> {
@@ -128,7 +138,21 @@ pub(crate) async fn step(
     let diplomat = diplomat(&state, &caller)?;
     let partner = partner_id(&node)?;
     let request: MoveRequest = read_body(&body)?;
-    let note = match step.as_str() {
+    let note = make_move(diplomat, partner, step, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "note": note.to_string(), "status": "queued for delivery" })))
+        .into_response())
+}
+
+/// Makes the move `step` (`propose`, `accept`, `sign`, `terminate`…) in the relation
+/// with `partner`: the one dispatch the API and the web pages share. The diplomat
+/// checks the move against the relation machine before anything is signed.
+pub(crate) async fn make_move(
+    diplomat: Diplomat,
+    partner: StixId,
+    step: String,
+    request: MoveRequest,
+) -> Result<entente_core::note::NoteId, ApiError> {
+    Ok(match step.as_str() {
         "recognize" => {
             let fingerprint = needs(request.fingerprint, "fingerprint", &step)?;
             act(diplomat, move |d, now| d.recognize(&partner, &fingerprint, now)).await?
@@ -156,9 +180,7 @@ pub(crate) async fn step(
             .await?
         }
         other => return Err(ApiError::not_found(format!("the move {other:?}"))),
-    };
-    Ok((StatusCode::ACCEPTED, Json(json!({ "note": note.to_string(), "status": "queued for delivery" })))
-        .into_response())
+    })
 }
 
 pub(crate) async fn treaty(

@@ -75,16 +75,28 @@ pub(crate) async fn search(
     let scope = SearchScope::Collections(readable(&state.store, caller.role())?);
     let gate = released::gate_for(&state, &caller, crate::clock::now())?;
     let response = blocking(move || {
-        let (hits, next) = match &gate {
-            None => local(&state.store, &query, &scope)?,
-            Some(gate) => released_hits(&state, gate, &query, &scope)?,
-        };
+        let (hits, next) = hits(&state, gate.as_ref(), &query, &scope)?;
         let words = query.highlight_words();
         let results = hits.into_iter().map(|hit| render(hit, &words)).collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResponse { results, next: next.map(|offset| SearchCursor { offset }.encode()) })
     })
     .await?;
     Ok(Json(response))
+}
+
+/// One page of results and the offset of the next: what `/api/v1/search` and the web
+/// interface's search both answer. A local caller's page comes straight from the
+/// store; an envoy's (`gate`) is judged by the release decision and recorded.
+pub(crate) fn hits(
+    state: &AppState,
+    gate: Option<&Gate>,
+    query: &Query,
+    scope: &SearchScope,
+) -> Result<(Vec<SearchHit>, Option<u64>), ApiError> {
+    match gate {
+        None => local(&state.store, query, scope),
+        Some(gate) => released_hits(state, gate, query, scope),
+    }
 }
 
 fn render(hit: SearchHit, words: &[String]) -> Result<SearchResult, ApiError> {

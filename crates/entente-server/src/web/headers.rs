@@ -23,7 +23,9 @@ pub(crate) async fn secure(request: Request, next: Next) -> Response {
     set(headers, header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Not `no-referrer`: with it Chromium sends `Origin: null` on form posts, which the
+    // CSRF check must refuse. `same-origin` still gives other sites no referrer.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     set(headers, HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
     set(headers, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");

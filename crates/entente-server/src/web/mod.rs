@@ -17,6 +17,7 @@ mod login;
 mod pages;
 mod render;
 mod session;
+pub(crate) mod throttle;
 
 use crate::state::AppState;
 use axum::Router;
@@ -32,8 +33,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ui/ledger", get(pages::ledger::show))
         .route("/ui/ledger/verify", post(pages::ledger::verify))
         .route("/ui/designations", get(pages::designations::show))
+        .route("/ui/partners", get(pages::partners::list))
+        .route("/ui/partners/graph.json", get(pages::partners::graph))
+        .route("/ui/partners/contact", post(pages::partners::contact))
+        .route("/ui/partners/{node}", get(pages::partners::show))
+        .route("/ui/partners/{node}/diff", get(pages::partners::diff))
+        .route("/ui/partners/{node}/draft", get(pages::partners::draft_form).post(pages::partners::draft_post))
+        .route("/ui/partners/{node}/move", post(pages::partners::make))
+        .route("/ui/alliances", get(pages::alliances::list))
+        .route("/ui/alliances/{id}", get(pages::alliances::show))
+        .route("/ui/alliances/{id}/act", post(pages::alliances::post))
         .route("/ui/login", get(login::form).post(login::submit))
         .route("/ui/logout", post(login::logout))
+        .route("/ui/intel", get(pages::intel::search::show))
+        .route("/ui/intel/object/{id}", get(pages::intel::object::show))
+        .route("/ui/intel/import", get(pages::intel::import::form).post(pages::intel::import::submit))
+        .route("/ui/intel/import/upload", post(pages::intel::import::upload))
         .route("/ui/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(headers::secure))
 }

@@ -191,6 +191,20 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
     }
 }
 
+/// Checks a script's request (the import's upload, a JSON body that [`Posted`] cannot
+/// read): the session's CSRF token must come in the `x-csrf-token` header, compared in
+/// constant time, and the request must come from this site. Refused with 403 otherwise.
+pub(crate) fn check_csrf_header(viewer: &Viewer, headers: &HeaderMap) -> Result<(), NoViewer> {
+    if cross_site(headers) {
+        return Err(forbidden("this request was sent from another site"));
+    }
+    let presented = headers.get("x-csrf-token").and_then(|value| value.to_str().ok());
+    if !presented.is_some_and(|token| same_secret(token, &viewer.csrf)) {
+        return Err(forbidden("this request's security token is missing or stale"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

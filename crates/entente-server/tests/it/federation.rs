@@ -8,7 +8,7 @@
 //! the notes. After every exchange both sides are checked to agree (`node::settle`).
 
 mod alliance_release;
-mod alliances;
+pub(crate) mod alliances;
 mod api;
 mod concurrency;
 mod designations;

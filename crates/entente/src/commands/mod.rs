@@ -20,6 +20,7 @@ mod show;
 mod sync;
 mod token;
 mod treaty;
+mod user;
 // Issue 5: designations and their divergence.
 mod designations;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(&dir, &args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&dir, &args, tls_ca).map(|()| ExitCode::SUCCESS),
         Command::Token(command) => token::run(&dir, command).map(|()| ExitCode::SUCCESS),
+        Command::User(command) => user::run(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::ApiRoot(command) => admin::api_root(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Collection(command) => admin::collection(&dir, command).map(|()| ExitCode::SUCCESS),
         Command::Intel(command) => intel::run(&dir, command, tls_ca),

@@ -29,3 +29,4 @@ mod serve;
 mod serve_tls;
 mod support;
 mod tokens;
+mod users;

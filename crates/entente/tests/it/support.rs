@@ -16,6 +16,7 @@ pub fn entente() -> Command {
     command
         .env_remove("ENTENTE_DIR")
         .env_remove("ENTENTE_LOG_FORMAT")
+        .env_remove("ENTENTE_PASSWORD")
         .env_remove("ENTENTE_LISTEN")
         .env_remove("ENTENTE_TLS_CERT")
         .env_remove("ENTENTE_TLS_KEY")

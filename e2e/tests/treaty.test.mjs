@@ -1,0 +1,110 @@
+// Two envoys in two browsers conclude a treaty between nodes that had no relation:
+// Farland (a distant state) and CivicCERT (an NGO CERT) — contact, recognition by
+// fingerprint, a proposal drafted in the form, acceptance, both signatures — and the
+// intelligence the treaty allows then arrives.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo } from '../lib/demo.mjs';
+import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+
+const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo(BIN);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+function clean(seen, where) {
+  assert.deepEqual(seen.csp, [], `CSP violations on ${where}`);
+  assert.deepEqual(seen.dialogs, [], `dialogs on ${where}`);
+  assert.deepEqual(seen.errors, [], `script errors on ${where}`);
+}
+
+/**
+ * Reloads `url` until `predicate(view)` holds, where view = { state, text, sign }: the
+ * relation's state badge, the page's text, whether signing is offered (delivery and
+ * sync are asynchronous).
+ */
+async function until(page, url, predicate, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(url);
+    const view = {
+      state: (await page.locator('h1 .state').count()) ? await page.textContent('h1 .state') : null,
+      text: await page.textContent('main'),
+      sign: (await page.locator('input[name=move][value=sign]').count()) > 0,
+    };
+    if (predicate(view)) return view;
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${timeoutMs} ms; state ${view.state}:\n${view.text}`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+/** Contacts `other` by URL and recognizes it with the fingerprint given out of band. */
+async function contactAndRecognize(page, me, other) {
+  await page.goto(`${me.url}/ui/partners`);
+  await page.fill('#contact-url', other.url);
+  await Promise.all([page.waitForURL(`${me.url}/ui/partners/${other.node_id}`), page.click('form.contact button')]);
+  assert.match(await page.textContent('main'), new RegExp(other.fingerprint.slice(0, 11)));
+  await page.fill('#fingerprint', other.fingerprint);
+  await Promise.all([page.waitForLoadState('load'), page.click('form:has(#fingerprint) button')]);
+}
+
+test('two envoys conclude a treaty in their browsers and the intelligence it allows arrives', async () => {
+  const { farland, civiccert } = demo.parties;
+  const far = await context(browser);
+  const civic = await context(browser);
+  await signIn(far.page, farland.url, farland.admin_token);
+  await signIn(civic.page, civiccert.url, civiccert.admin_token);
+
+  await contactAndRecognize(far.page, farland, civiccert);
+  await contactAndRecognize(civic.page, civiccert, farland);
+  const farToCivic = `${farland.url}/ui/partners/${civiccert.node_id}`;
+  const civicToFar = `${civiccert.url}/ui/partners/${farland.node_id}`;
+  await until(far.page, farToCivic, (view) => view.state === 'recognized', 'mutual recognition');
+
+  // Farland drafts the treaty in the form, looks at its JSON, and sends it.
+  await far.page.goto(`${farToCivic}/draft`);
+  await far.page.fill('#title', 'Farland–CivicCERT counter-terrorism exchange');
+  await far.page.fill('#purpose', 'To share public counter-terrorism briefs.');
+  await far.page.fill('#topics', 'counter-terrorism');
+  await far.page.fill('#object_types', '');
+  await far.page.selectOption('#tlp', 'green');
+  await Promise.all([far.page.waitForLoadState('load'), far.page.click('button[value=preview]')]);
+  assert.match(await far.page.textContent('main'), /"title": "Farland–CivicCERT counter-terrorism exchange"/);
+  await screenshot(far.page, 'treaty-draft');
+  await Promise.all([far.page.waitForURL(farToCivic), far.page.click('button[value=send]')]);
+
+  // CivicCERT reads the terms in plain language and accepts.
+  const proposal = await until(civic.page, civicToFar, (view) => view.state === 'negotiating', 'the proposal arriving');
+  assert.match(proposal.text, /Under negotiation/);
+  assert.match(proposal.text, /TLP:GREEN/);
+  await Promise.all([civic.page.waitForLoadState('load'), civic.page.click('form:has(input[value=accept]) button')]);
+
+  // Both sign.
+  await until(far.page, farToCivic, (view) => view.sign, 'the acceptance arriving');
+  await Promise.all([far.page.waitForLoadState('load'), far.page.click('form:has(input[value=sign]) button')]);
+  await until(civic.page, civicToFar, (view) => view.sign, 'sign offered to CivicCERT');
+  await Promise.all([civic.page.waitForLoadState('load'), civic.page.click('form:has(input[value=sign]) button')]);
+  const inForce = await until(far.page, farToCivic, (view) => view.state === 'in-force', 'the treaty in force at Farland');
+  assert.doesNotMatch(inForce.text, /No treaty is in force/);
+  await until(civic.page, civicToFar, (view) => view.state === 'in-force', 'the treaty in force at CivicCERT');
+  await screenshot(far.page, 'partner');
+
+  await far.page.goto(`${farland.url}/ui/partners`);
+  await far.page.waitForSelector('#partners-graph canvas', { timeout: 15_000 });
+  await screenshot(far.page, 'partners');
+
+  clean(far.seen, "Farland's pages");
+  clean(civic.seen, "CivicCERT's pages");
+  await far.ctx.close();
+  await civic.ctx.close();
+});
