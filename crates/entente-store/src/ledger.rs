@@ -159,3 +159,50 @@ impl Store {
         })
     }
 }
+
+/// The result of verifying the whole stored chain ([`Store::verify_ledger`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerCheck {
+    /// Entries read (all of them when the chain verifies; up to the unreadable one otherwise).
+    pub entries: u64,
+    /// The head's hash when the chain verifies, or what is wrong with it.
+    pub outcome: Result<String, String>,
+}
+
+impl Store {
+    /// Reads every entry back and verifies the hash chain with
+    /// [`entente_core::ledger::verify`]: what `entente audit verify` and the web
+    /// interface's Ledger page report. Entries that cannot be parsed break the chain.
+    pub fn verify_ledger(&self) -> Result<LedgerCheck, StoreError> {
+        let mut entries = Vec::new();
+        let mut unreadable = None;
+        self.for_each_ledger_row(|row| {
+            let parsed = serde_json::from_str(&row.entry)
+                .map_err(|error| error.to_string())
+                .and_then(|value| Entry::from_value(&value).map_err(|error| error.to_string()));
+            match parsed {
+                Ok(entry) => {
+                    entries.push(entry);
+                    true
+                }
+                Err(error) => {
+                    unreadable = Some(format!("entry {} cannot be read: {error}", row.sequence));
+                    false
+                }
+            }
+        })?;
+        let outcome = match unreadable {
+            Some(problem) => Err(problem),
+            None => entente_core::ledger::verify(&entries)
+                .map(|verified| verified.head().to_string())
+                .map_err(|error| error.to_string()),
+        };
+        Ok(LedgerCheck { entries: entries.len() as u64, outcome })
+    }
+}
+
+/// The kind, subject and counterpart the store indexes an entry under: what a search
+/// by kind, subject (`?object=`) or partner matches.
+pub fn ledger_columns(kind: &EntryKind) -> (&'static str, String, String) {
+    describe(kind)
+}

@@ -31,6 +31,8 @@ mod tokens;
 mod tombstones;
 mod users;
 mod web;
+// Issue 7: the web interface's Overview and Ledger pages.
+mod web_overview;
 // Issue 5: designations and their divergence.
 mod designations;
 
@@ -41,7 +43,7 @@ pub use designations::{DesignationImport, LinkRecord};
 pub use endings::{SettledEnding, TreatyEnding};
 pub use error::StoreError;
 pub use federation::{KeyRecord, NoteChange, PartnerRecord, SignatureRecord, TreatyRecord};
-pub use ledger::{LedgerQuery, LedgerRow};
+pub use ledger::{LedgerCheck, LedgerQuery, LedgerRow, ledger_columns};
 pub use notes::{Direction, NoteRecord, OutboxItem, backoff_micros};
 pub use objects::{AddOutcome, ObjectRow, Page, PageInfo, StoredVersion};
 pub use reference::{ReferenceCounts, WarningListRecord};
@@ -52,6 +54,7 @@ pub use tokens::{Principal, TokenRecord};
 pub use tombstones::TombstoneRecord;
 pub use users::UserRecord;
 pub use web::{NewWebSession, WebSession};
+pub use web_overview::{DailyCount, LedgerWindow, OutboxHealth, RecentNote};
 
 use pool::Pool;
 use std::path::{Path, PathBuf};

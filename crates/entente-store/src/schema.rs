@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_search.sql"),
     include_str!("../migrations/0011_reference.sql"),
     include_str!("../migrations/0012_web.sql"),
+    include_str!("../migrations/0013_web_ledger.sql"),
 ];
 
 pub(crate) fn migrate(transaction: &Transaction<'_>) -> Result<(), StoreError> {

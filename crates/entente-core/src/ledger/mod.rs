@@ -13,10 +13,12 @@
 //! [`Entry::to_value`] and reads them back with [`Entry::from_value`]).
 
 mod chain;
+mod describe;
 mod entry;
 mod receipt;
 
 pub use chain::{Ledger, LedgerError, Verified, verify};
+pub use describe::describe;
 pub use entry::{Entry, EntryError, EntryKind};
 pub use receipt::{Receipt, ReceiptError, sign_receipt, verify_receipt};
 

@@ -22,6 +22,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use entente_core::auth::Role;
 use entente_core::designation::divergence::{self, Group, Link};
 use entente_core::designation::stix::{DESIGNATION_TYPE, IndexRow, index_row};
 use entente_core::stix::StixObject;
@@ -50,28 +51,36 @@ pub(crate) async fn divergence(
     let role = caller.role();
     let gate = released::gate_for(&state, &caller, crate::clock::now())?;
     let body = blocking(move || {
-        let store = &state.store;
-        let readable: Vec<String> = store
-            .list_collections(None)?
-            .into_iter()
-            .filter(|collection| collection.can_read(role))
-            .map(|collection| collection.id)
-            .collect();
-        let rows = match &gate {
-            None => store.designations_in(&readable)?,
-            Some(gate) => released_rows(&state, gate, &readable)?,
-        };
-        // Analysts' confirmed and rejected links are this node's own judgement, not
-        // intelligence released under a treaty: an envoy sees automatic candidates only.
-        let links: Vec<Link> = match &gate {
-            None => store.designation_links()?.into_iter().map(|record| record.link).collect(),
-            Some(_) => Vec::new(),
-        };
-        let groups = divergence::group(&rows, &links);
+        let groups = divergence_groups(&state, gate.as_ref(), role)?;
         render(&groups, query.entity.as_deref(), between)
     })
     .await?;
     Ok(Json(body).into_response())
+}
+
+/// Every group of the divergence view this caller may see: the designations of the
+/// collections `role` reads, or for a partner's envoy only what `gate` releases (and
+/// records). The API above and the web interface's Designations page both use it.
+/// Runs on the blocking pool.
+pub(crate) fn divergence_groups(state: &AppState, gate: Option<&Gate>, role: Role) -> Result<Vec<Group>, ApiError> {
+    let store = &state.store;
+    let readable: Vec<String> = store
+        .list_collections(None)?
+        .into_iter()
+        .filter(|collection| collection.can_read(role))
+        .map(|collection| collection.id)
+        .collect();
+    let rows = match gate {
+        None => store.designations_in(&readable)?,
+        Some(gate) => released_rows(state, gate, &readable)?,
+    };
+    // Analysts' confirmed and rejected links are this node's own judgement, not
+    // intelligence released under a treaty: an envoy sees automatic candidates only.
+    let links: Vec<Link> = match gate {
+        None => store.designation_links()?.into_iter().map(|record| record.link).collect(),
+        Some(_) => Vec::new(),
+    };
+    Ok(divergence::group(&rows, &links))
 }
 
 /// The designations a partner's envoy may see: the newest version of each designation

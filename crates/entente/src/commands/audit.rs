@@ -5,7 +5,7 @@ use super::relations::resolve;
 use crate::cli::AuditCommand;
 use crate::datadir::DataDir;
 use crate::output::emit;
-use entente_core::ledger::{Entry, EntryKind, verify};
+use entente_core::ledger::{Entry, describe};
 use entente_store::{LedgerQuery, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -32,36 +32,15 @@ struct Verdict {
 }
 
 fn verify_ledger(store: &Store, expect_head: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
-    let mut entries = Vec::new();
-    let mut unreadable = None;
-    store.for_each_ledger_row(|row| {
-        let parsed = serde_json::from_str(&row.entry)
-            .map_err(|error| error.to_string())
-            .and_then(|value| Entry::from_value(&value).map_err(|error| error.to_string()));
-        match parsed {
-            Ok(entry) => {
-                entries.push(entry);
-                true
-            }
-            Err(error) => {
-                unreadable = Some(format!("entry {} cannot be read: {error}", row.sequence));
-                false
-            }
-        }
-    })?;
-    let outcome = match unreadable {
-        Some(problem) => Err(problem),
-        None => verify(&entries).map_err(|error| error.to_string()),
-    };
-    let verdict = match outcome {
-        Ok(verified) => {
-            let head = verified.head().to_string();
+    let check = store.verify_ledger()?;
+    let verdict = match check.outcome {
+        Ok(head) => {
             let problem = expect_head
                 .filter(|expected| *expected != head)
                 .map(|expected| format!("the head is {head}, not the expected {expected}: entries were cut or added"));
-            Verdict { verified: problem.is_none(), entries: verified.len(), head: Some(head), problem }
+            Verdict { verified: problem.is_none(), entries: check.entries, head: Some(head), problem }
         }
-        Err(problem) => Verdict { verified: false, entries: entries.len() as u64, head: None, problem: Some(problem) },
+        Err(problem) => Verdict { verified: false, entries: check.entries, head: None, problem: Some(problem) },
     };
     emit(json, &verdict, |verdict| match (&verdict.problem, &verdict.head) {
         (None, Some(head)) => format!(
@@ -102,42 +81,4 @@ fn show(store: &Store, query: &LedgerQuery, json: bool) -> anyhow::Result<()> {
         });
     }
     emit(json, &shown, |_| if lines.is_empty() { "No ledger entries match.".into() } else { lines.join("\n") })
-}
-
-fn describe(kind: &EntryKind, name: &dyn Fn(&str) -> String) -> String {
-    match kind {
-        EntryKind::Release { object, version, recipient, treaty, obligations, .. } => format!(
-            "released {object} (version {version}) to {} under {treaty}{}",
-            name(recipient.as_str()),
-            if obligations.is_empty() { String::new() } else { format!(" [{}]", obligations.join(", ")) }
-        ),
-        EntryKind::Receive { object, version, from, treaty, .. } => {
-            format!("received {object} (version {version}) from {} under {treaty}", name(from.as_str()))
-        }
-        EntryKind::Receipt(receipt) => format!(
-            "receipt signed by {} for page {} (key {})",
-            name(receipt.recipient.as_str()),
-            receipt.object_hash,
-            receipt.key_id
-        ),
-        EntryKind::Revoked { object, reason } => format!("revoked {object} (tombstone to every holder): {reason}"),
-        EntryKind::Recalled { object, from, reason } => {
-            format!("recalled {object} from {}: {reason}", name(from.as_str()))
-        }
-        EntryKind::Removed { object, issuer, from, removed } => format!(
-            "removed {removed} version(s) of {object}: tombstone by {} received from {}",
-            name(issuer.as_str()),
-            name(from.as_str())
-        ),
-        EntryKind::TreatyEnded { treaty, with, disposition } => format!(
-            "the treaty {treaty} with {} ended: each side must {disposition} what it received under it",
-            name(with.as_str())
-        ),
-        EntryKind::Purged { treaty, from, removed, retained } => format!(
-            "purged {removed} object version(s) received from {} under {treaty}; kept {retained} also held otherwise",
-            name(from.as_str())
-        ),
-        EntryKind::NoteSent { note, to, .. } => format!("sent note {note} to {}", name(to.as_str())),
-        EntryKind::NoteReceived { note, from, .. } => format!("received note {note} from {}", name(from.as_str())),
-    }
 }

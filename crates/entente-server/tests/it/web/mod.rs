@@ -2,9 +2,12 @@
 //! headless-Chromium tests are in `e2e/`).
 
 mod accounts;
+mod designations;
 mod intel;
 mod intel_envoy;
 mod intel_import;
+mod ledger;
+mod overview;
 mod partners;
 mod session;
 mod support;
