@@ -86,7 +86,7 @@ test('hostile content uploaded by a partner reaches another node and nothing in 
     await north.page.waitForTimeout(2000);
   }
   assert.ok(links.length > 0, 'the hostile objects arrived at Northland');
-  await screenshot(north.page, 'intelligence');
+  await screenshot(north.page, 'hostile-search');
 
   for (const link of [...new Set(links)]) {
     await north.page.goto(`${northland.url}${link}`);
@@ -101,7 +101,7 @@ test('hostile content uploaded by a partner reaches another node and nothing in 
     assert.equal(await north.page.evaluate(() => typeof window.__pwned), 'undefined');
   }
   await north.page.goto(`${northland.url}${links[0]}`);
-  await screenshot(north.page, 'object');
+  await screenshot(north.page, 'hostile-object');
 
   for (const [who, seen] of [['Southland', south.seen], ['Northland', north.seen]]) {
     assert.deepEqual(seen.dialogs, [], `${who}: a hostile payload opened a dialog`);

@@ -112,8 +112,10 @@ test('two envoys conclude a treaty in their browsers and the intelligence it all
     if (Date.now() > deadline) assert.fail(`${brief.name} did not arrive at CivicCERT`);
     await civic.page.waitForTimeout(2000);
   }
+  await screenshot(civic.page, 'intelligence');
   await civic.page.goto(`${civiccert.url}${link}`);
   const object = await civic.page.textContent('main');
+  await screenshot(civic.page, 'object');
   assert.match(object, new RegExp(brief.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   assert.match(object, /Farland/, 'the provenance names the originator');
   // Nothing above the treaty's TLP:GREEN came: Farland's amber objects stay home.

@@ -1,0 +1,91 @@
+// The analyst's and the envoy's other pages on a demo node: the divergence matrix of
+// the real designation lists, the ledger with its verification, alliances. Each is
+// checked for content, for CSP violations, and photographed for docs/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startDemo } from '../lib/demo.mjs';
+import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+
+const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
+const DESIGNATIONS = new URL('../../../shared/data/designations/', import.meta.url).pathname;
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo(BIN);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+function clean(seen, where) {
+  assert.deepEqual(seen.csp, [], `CSP violations on ${where}`);
+  assert.deepEqual(seen.dialogs, [], `dialogs on ${where}`);
+  assert.deepEqual(seen.errors, [], `script errors on ${where}`);
+}
+
+test('an analyst reads the divergence matrix of the UN, OFAC and Canadian lists', async () => {
+  const eastland = demo.parties.eastland;
+  execFileSync(BIN, ['--dir', eastland.dir, 'designations', 'import',
+    `${DESIGNATIONS}un-consolidated.xml`, `${DESIGNATIONS}ofac-sdn.csv`, `${DESIGNATIONS}canada-listed-terrorist-entities.json`],
+  { stdio: 'ignore' });
+  const { ctx, page, seen } = await context(browser);
+  await signIn(page, eastland.url, eastland.admin_token);
+  await page.goto(`${eastland.url}/ui/designations?q=hizb`);
+  const matrix = await page.textContent('main');
+  assert.match(matrix, /Hizb/i, 'an entity named on the lists');
+  const headers = await page.locator('main table thead th').allTextContents();
+  assert.ok(headers.length >= 3, `authorities as columns: ${headers}`);
+  await screenshot(page, 'designations');
+  // Filtering to rows where the authorities differ keeps the page usable.
+  await page.goto(`${eastland.url}/ui/designations?divergent=on`);
+  assert.ok(await page.locator('main table tbody tr').count() > 0, 'divergent rows');
+  clean(seen, 'the designations matrix');
+  await ctx.close();
+});
+
+test('an envoy reads the ledger, verified, and the alliance the demo founded', async () => {
+  const northland = demo.parties.northland;
+  const { ctx, page, seen } = await context(browser);
+  await signIn(page, northland.url, northland.admin_token);
+  await page.goto(`${northland.url}/ui/ledger`);
+  const ledger = await page.textContent('main');
+  assert.match(ledger, /verified|intact/i, `the chain's verification status: ${ledger.slice(0, 400)}`);
+  assert.ok(await page.locator('main table tbody tr').count() > 5, 'entries listed');
+  await screenshot(page, 'ledger');
+  await page.goto(`${northland.url}/ui/alliances`);
+  assert.match(await page.textContent('main'), /Northern Marches Security Alliance/);
+  await page.click('main a[href^="/ui/alliances/"]');
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('main'), /Southland/);
+  await screenshot(page, 'alliance');
+  await page.goto(`${northland.url}/ui`);
+  await screenshot(page, 'overview');
+  clean(seen, 'the ledger and alliances');
+  await ctx.close();
+});
+
+test('every main page fits a tablet (800 px) without sideways scrolling', async () => {
+  const northland = demo.parties.northland;
+  const { ctx, page, seen } = await context(browser, { width: 800, height: 1100 });
+  await signIn(page, northland.url, northland.admin_token);
+  const object = northland.received[0].id;
+  const southland = demo.parties.southland.node_id;
+  for (const path of ['/ui', '/ui/partners', `/ui/partners/${southland}`, '/ui/alliances', '/ui/intel',
+    `/ui/intel/object/${object}`, '/ui/intel/import', '/ui/designations', '/ui/ledger']) {
+    await page.goto(`${northland.url}${path}`);
+    const { scroll, width } = await page.evaluate(() => ({
+      scroll: document.scrollingElement.scrollWidth,
+      width: document.scrollingElement.clientWidth,
+    }));
+    assert.ok(scroll <= width + 1, `${path} is ${scroll} px wide in a ${width} px window`);
+  }
+  await screenshot(page, 'tablet');
+  clean(seen, 'pages at tablet width');
+  await ctx.close();
+});
