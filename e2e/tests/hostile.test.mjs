@@ -10,27 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDemo } from '../lib/demo.mjs';
-import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+import { useDemo } from '../lib/setup.mjs';
+import { context, signIn, screenshot } from '../lib/browser.mjs';
 
-const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
 const HOSTILE = JSON.parse(readFileSync(new URL('../../crates/entente-server/tests/it/web/hostile.json', import.meta.url)));
 const TLP_GREEN = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
 const TAG = 'hostilee2e';
 
-let demo;
-let browser;
+const env = useDemo();
 let scratch;
 
-before(async () => {
-  demo = await startDemo(BIN);
-  browser = await launch();
+before(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'entente-e2e-'));
 });
 
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+after(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -58,13 +52,13 @@ function hostileBundle() {
 }
 
 test('hostile content uploaded by a partner reaches another node and nothing in it runs', async () => {
-  const { southland, northland } = demo.parties;
+  const { southland, northland } = env.demo.parties;
   const bundle = hostileBundle();
   const file = path.join(scratch, 'hostile.json');
   writeFileSync(file, JSON.stringify(bundle));
 
   // Southland's analyst uploads the file through the import page (XHR with progress).
-  const south = await context(browser);
+  const south = await context(env.browser);
   await signIn(south.page, southland.url, southland.admin_token);
   await south.page.goto(`${southland.url}/ui/intel/import`);
   await south.page.setInputFiles('#import-file', file);
@@ -74,7 +68,7 @@ test('hostile content uploaded by a partner reaches another node and nothing in 
   await screenshot(south.page, 'import');
 
   // They reach Northland under the Northland–Southland treaty.
-  const north = await context(browser);
+  const north = await context(env.browser);
   await signIn(north.page, northland.url, northland.admin_token);
   const search = `${northland.url}/ui/intel?q=${TAG}`;
   const deadline = Date.now() + 90_000;

@@ -1,40 +1,22 @@
 // The analyst's and the envoy's other pages on a demo node: the divergence matrix of
 // the real designation lists, the ledger with its verification, alliances. Each is
 // checked for content, for CSP violations, and photographed for docs/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startDemo } from '../lib/demo.mjs';
-import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+import { BIN, useDemo, clean } from '../lib/setup.mjs';
+import { context, signIn, screenshot } from '../lib/browser.mjs';
 
-const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
 const DESIGNATIONS = new URL('../../../shared/data/designations/', import.meta.url).pathname;
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo(BIN);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
-
-function clean(seen, where) {
-  assert.deepEqual(seen.csp, [], `CSP violations on ${where}`);
-  assert.deepEqual(seen.dialogs, [], `dialogs on ${where}`);
-  assert.deepEqual(seen.errors, [], `script errors on ${where}`);
-}
+const env = useDemo();
 
 test('an analyst reads the divergence matrix of the UN, OFAC and Canadian lists', async () => {
-  const eastland = demo.parties.eastland;
+  const eastland = env.demo.parties.eastland;
   execFileSync(BIN, ['--dir', eastland.dir, 'designations', 'import',
     `${DESIGNATIONS}un-consolidated.xml`, `${DESIGNATIONS}ofac-sdn.csv`, `${DESIGNATIONS}canada-listed-terrorist-entities.json`],
   { stdio: 'ignore' });
-  const { ctx, page, seen } = await context(browser);
+  const { ctx, page, seen } = await context(env.browser);
   await signIn(page, eastland.url, eastland.admin_token);
   await page.goto(`${eastland.url}/ui/designations?q=hizb`);
   const matrix = await page.textContent('main');
@@ -50,8 +32,8 @@ test('an analyst reads the divergence matrix of the UN, OFAC and Canadian lists'
 });
 
 test('an envoy reads the ledger, verified, and the alliance the demo founded', async () => {
-  const northland = demo.parties.northland;
-  const { ctx, page, seen } = await context(browser);
+  const northland = env.demo.parties.northland;
+  const { ctx, page, seen } = await context(env.browser);
   await signIn(page, northland.url, northland.admin_token);
   await page.goto(`${northland.url}/ui/ledger`);
   const ledger = await page.textContent('main');
@@ -71,11 +53,11 @@ test('an envoy reads the ledger, verified, and the alliance the demo founded', a
 });
 
 test('every main page fits a tablet (800 px) without sideways scrolling', async () => {
-  const northland = demo.parties.northland;
-  const { ctx, page, seen } = await context(browser, { width: 800, height: 1100 });
+  const northland = env.demo.parties.northland;
+  const { ctx, page, seen } = await context(env.browser, { width: 800, height: 1100 });
   await signIn(page, northland.url, northland.admin_token);
   const object = northland.received[0].id;
-  const southland = demo.parties.southland.node_id;
+  const southland = env.demo.parties.southland.node_id;
   for (const path of ['/ui', '/ui/partners', `/ui/partners/${southland}`, '/ui/alliances', '/ui/intel',
     `/ui/intel/object/${object}`, '/ui/intel/import', '/ui/designations', '/ui/ledger']) {
     await page.goto(`${northland.url}${path}`);

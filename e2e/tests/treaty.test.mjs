@@ -2,31 +2,12 @@
 // Farland (a distant state) and CivicCERT (an NGO CERT) — contact, recognition by
 // fingerprint, a proposal drafted in the form, acceptance, both signatures — and the
 // intelligence the treaty allows then arrives.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo } from '../lib/demo.mjs';
-import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+import { useDemo, clean } from '../lib/setup.mjs';
+import { context, signIn, screenshot } from '../lib/browser.mjs';
 
-const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
-
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo(BIN);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
-
-function clean(seen, where) {
-  assert.deepEqual(seen.csp, [], `CSP violations on ${where}`);
-  assert.deepEqual(seen.dialogs, [], `dialogs on ${where}`);
-  assert.deepEqual(seen.errors, [], `script errors on ${where}`);
-}
+const env = useDemo();
 
 /**
  * Reloads `url` until `predicate(view)` holds, where view = { state, text, sign }: the
@@ -59,9 +40,9 @@ async function contactAndRecognize(page, me, other) {
 }
 
 test('two envoys conclude a treaty in their browsers and the intelligence it allows arrives', async () => {
-  const { farland, civiccert } = demo.parties;
-  const far = await context(browser);
-  const civic = await context(browser);
+  const { farland, civiccert } = env.demo.parties;
+  const far = await context(env.browser);
+  const civic = await context(env.browser);
   await signIn(far.page, farland.url, farland.admin_token);
   await signIn(civic.page, civiccert.url, civiccert.admin_token);
 
@@ -100,7 +81,7 @@ test('two envoys conclude a treaty in their browsers and the intelligence it all
   await screenshot(far.page, 'partner');
 
   // What the treaty allows arrives: Farland's TLP:GREEN counter-terrorism brief.
-  const brief = demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'green');
+  const brief = env.demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'green');
   assert.ok(brief, 'the demo has a green brief from Farland');
   const search = `${civiccert.url}/ui/intel?q=${encodeURIComponent(brief.name.split(':')[0])}`;
   const deadline = Date.now() + 90_000;
@@ -119,7 +100,7 @@ test('two envoys conclude a treaty in their browsers and the intelligence it all
   assert.match(object, new RegExp(brief.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   assert.match(object, /Farland/, 'the provenance names the originator');
   // Nothing above the treaty's TLP:GREEN came: Farland's amber objects stay home.
-  const amber = demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'amber');
+  const amber = env.demo.parties.northland.received.find((o) => o.from === 'farland' && o.tlp === 'amber');
   await civic.page.goto(`${civiccert.url}/ui/intel/object/${amber.id}`);
   assert.equal(await civic.page.locator('h1').textContent().then((t) => /404|not found/i.test(t)), true, 'an amber object is not there');
 

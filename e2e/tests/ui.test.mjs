@@ -1,35 +1,15 @@
 // The web interface in a real headless Chromium against five real nodes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startDemo } from '../lib/demo.mjs';
-import { launch, context, signIn, screenshot } from '../lib/browser.mjs';
+import { BIN, useDemo, clean } from '../lib/setup.mjs';
+import { context, signIn, screenshot } from '../lib/browser.mjs';
 
-const BIN = process.env.ENTENTE_BIN || new URL('../../target/debug/entente', import.meta.url).pathname;
-
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo(BIN);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
-
-/** Asserts that a page broke no CSP rule, raised no dialog and threw no error. */
-function clean(seen, where) {
-  assert.deepEqual(seen.csp, [], `CSP violations on ${where}`);
-  assert.deepEqual(seen.dialogs, [], `dialogs on ${where}`);
-  assert.deepEqual(seen.errors, [], `script errors on ${where}`);
-}
+const env = useDemo();
 
 test('an envoy signs in and sees the relations of the node', async () => {
-  const northland = demo.parties.northland;
-  const { ctx, page, seen } = await context(browser);
+  const northland = env.demo.parties.northland;
+  const { ctx, page, seen } = await context(env.browser);
   await page.goto(`${northland.url}/ui?from=e2e`);
   assert.match(page.url(), /\/ui\/login\?next=/, 'a page without a session leads to sign-in');
   await page.fill('#token', northland.admin_token);
@@ -38,7 +18,7 @@ test('an envoy signs in and sees the relations of the node', async () => {
   assert.equal(await page.textContent('h1'), 'Overview');
   const partners = await page.locator('table tbody tr').allTextContents();
   for (const partner of ['southland', 'eastland', 'farland']) {
-    const name = demo.parties[partner].name;
+    const name = env.demo.parties[partner].name;
     assert.ok(partners.some((row) => row.includes(name)), `${name} is among the relations: ${partners}`);
   }
   await screenshot(page, 'overview');
@@ -47,8 +27,8 @@ test('an envoy signs in and sees the relations of the node', async () => {
 });
 
 test('a wrong token is refused with a reason, and the page still has no CSP violation', async () => {
-  const { ctx, page, seen } = await context(browser);
-  await page.goto(`${demo.parties.southland.url}/ui/login`);
+  const { ctx, page, seen } = await context(env.browser);
+  await page.goto(`${env.demo.parties.southland.url}/ui/login`);
   await page.fill('#token', 'ent_wrong');
   await page.click('button[type=submit]');
   await page.waitForSelector('.error');
@@ -59,8 +39,8 @@ test('a wrong token is refused with a reason, and the page still has no CSP viol
 });
 
 test('signing out ends the session', async () => {
-  const eastland = demo.parties.eastland;
-  const { ctx, page, seen } = await context(browser);
+  const eastland = env.demo.parties.eastland;
+  const { ctx, page, seen } = await context(env.browser);
   await signIn(page, eastland.url, eastland.admin_token);
   await Promise.all([page.waitForURL(`${eastland.url}/ui/login`), page.click('header form.who button')]);
   await page.goto(`${eastland.url}/ui`);
@@ -70,11 +50,11 @@ test('signing out ends the session', async () => {
 });
 
 test('a person signs in with a user account made by `entente user add`', async () => {
-  const farland = demo.parties.farland;
+  const farland = env.demo.parties.farland;
   execFileSync(BIN, ['--dir', farland.dir, 'user', 'add', 'liaison.officer', '--role', 'admin'], {
     env: { ...process.env, ENTENTE_PASSWORD: 'a long liaison passphrase' },
   });
-  const { ctx, page, seen } = await context(browser);
+  const { ctx, page, seen } = await context(env.browser);
   await page.goto(`${farland.url}/ui`);
   await page.fill('#user', 'liaison.officer');
   await page.fill('#password', 'not the passphrase');

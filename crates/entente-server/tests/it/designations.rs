@@ -8,8 +8,8 @@ use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/designations");
 
-/// Imports one real list into a collection, as the CLI does.
-fn import(node: &Node, collection: &str, file: &str) {
+/// Imports one real list into a collection, as the CLI does (also used by the web tests).
+pub(crate) fn import(node: &Node, collection: &str, file: &str) {
     let list = parse(&std::fs::read(format!("{DATA}/{file}")).expect("shared data"), None).expect("list parses");
     let now = Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp");
     let planned = plan(&list, &[], now).expect("valid STIX");

@@ -2,22 +2,10 @@
 //! collections each role reads, filters and paging, bad filters refused.
 
 use super::support::{html, page, sign_in};
+use crate::designations::import;
 use crate::support::{INTELLIGENCE, Node, VAULT};
-use entente_core::Timestamp;
-use entente_core::designation::{parse, stix::plan};
 use reqwest::StatusCode;
 use serde_json::Value;
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/designations");
-
-/// Imports one real list into a collection, as the CLI does.
-fn import(node: &Node, collection: &str, file: &str) {
-    let list = parse(&std::fs::read(format!("{DATA}/{file}")).expect("shared data"), None).expect("list parses");
-    let now = Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp");
-    let planned = plan(&list, &[], now).expect("valid STIX");
-    let stored = node.store.import_designations(collection, &planned.objects, &planned.rows, now.unix_micros());
-    assert!(stored.expect("stored").conflicts.is_empty());
-}
 
 /// The entity names of the matrix's rows.
 fn entities(html: &str) -> Vec<String> {
