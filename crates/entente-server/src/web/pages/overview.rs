@@ -96,8 +96,9 @@ struct Overview {
     health: Vec<HealthRow>,
     notes: Vec<NoteRow>,
     chart: Option<Chart>,
-    objects: u64,
-    alliances: usize,
+    objects: Option<u64>,
+    /// None for a partner's envoy: what this node holds is not a partner's to count.
+    alliances: Option<usize>,
     ledger_entries: u64,
     ledger_head: String,
 }
@@ -105,6 +106,7 @@ struct Overview {
 pub(crate) async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let caller = viewer.caller();
     let sees_relations = caller.require(Role::Admin).is_ok();
+    let own_viewer = viewer.principal.partner.is_none();
     let now = crate::clock::now();
     let mut overview = Overview {
         chrome: Chrome::new(&viewer, "/ui"),
@@ -117,8 +119,8 @@ pub(crate) async fn show(State(state): State<AppState>, viewer: Viewer) -> Resul
         health: Vec::new(),
         notes: Vec::new(),
         chart: None,
-        objects: state.store.count_objects(None)?,
-        alliances: state.store.alliance_charters()?.len(),
+        objects: own_viewer.then(|| readable_versions(&state.store, &caller)).transpose()?,
+        alliances: own_viewer.then(|| state.store.alliance_charters().map(|c| c.len())).transpose()?,
         ledger_entries: 0,
         ledger_head: String::new(),
     };
@@ -215,4 +217,13 @@ fn treaty_row(store: &Store, view: &RelationView, now: Timestamp) -> Result<Opti
         ends: ends.map(|ends| ends.to_string()),
         soon,
     }))
+}
+
+/// The object versions in the collections the viewer's role may read.
+fn readable_versions(store: &entente_store::Store, caller: &crate::auth::Caller) -> Result<u64, PageError> {
+    let mut total = 0;
+    for collection in crate::api::search::readable(store, caller.role())? {
+        total += store.count_objects(Some(&collection))?;
+    }
+    Ok(total)
 }

@@ -68,6 +68,12 @@ async fn an_envoy_sees_only_what_is_released_and_a_receiver_sees_provenance() {
     assert_eq!(status, StatusCode::OK);
     assert!(!body.contains("<h2>Provenance</h2>") && !body.contains("Released to"), "{body}");
     assert!(releases_of(&a, red_id).is_empty(), "nothing red was released");
+    let (status, overview) = get(&a, "/ui", &envoy).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !overview.contains("object versions") && !overview.contains(">alliances<"),
+        "no counts of what Alpha holds"
+    );
 
     // Bravo receives the green indicator by sync and shows where it came from.
     eventually("Bravo holds the green indicator", || held(&b.store).contains(&green_id.to_owned()).then_some(())).await;
