@@ -195,6 +195,10 @@ fn try_commands(nodes: &[DemoNode]) -> Vec<String> {
     let dir = |node: &DemoNode| node.dir.root().display().to_string();
     vec![
         format!(
+            "open {}/ui in a browser and sign in with Northland's admin token (every node serves /ui)",
+            northland.url
+        ),
+        format!(
             "curl -s -H 'Authorization: Bearer {}' -H 'Accept: application/taxii+json;version=2.1' \
              '{}/intel/collections/{}/objects/'",
             civic.admin_token,
