@@ -71,3 +71,32 @@ test('every main page fits a tablet (800 px) without sideways scrolling', async 
   clean(seen, 'pages at tablet width');
   await ctx.close();
 });
+
+test('an analyst drops a bundle on the import page and finds its objects', async () => {
+  const eastland = env.demo.parties.eastland;
+  const { ctx, page, seen } = await context(env.browser);
+  await signIn(page, eastland.url, eastland.admin_token);
+  await page.goto(`${eastland.url}/ui/intel/import`);
+  const now = new Date().toISOString();
+  const id = `malware--${crypto.randomUUID()}`;
+  const bundle = {
+    type: 'bundle',
+    id: `bundle--${crypto.randomUUID()}`,
+    objects: [{ type: 'malware', spec_version: '2.1', id, created: now, modified: now, name: 'Dropped Dropper', is_family: true }],
+  };
+  // A real drop: a DataTransfer holding a File, dispatched as the browser would.
+  const transfer = await page.evaluateHandle((text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    return data;
+  }, JSON.stringify(bundle));
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    await page.dispatchEvent('#drop-zone', type, { dataTransfer: transfer });
+  }
+  await page.waitForSelector('#import-result:not([hidden])', { timeout: 30_000 });
+  assert.match(await page.textContent('#result-summary'), /1/);
+  await page.goto(`${eastland.url}/ui/intel?q=Dropped`);
+  assert.equal(await page.locator(`main a[href="/ui/intel/object/${id}"]`).count() > 0, true, 'the dropped object is found');
+  clean(seen, 'the import page');
+  await ctx.close();
+});
