@@ -11,9 +11,12 @@ cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 
 if ! command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  as_root=""
+  [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null && as_root="sudo -n"; }
+  if { [ "$(id -u)" = 0 ] || [ -n "$as_root" ]; } && command -v apt-get >/dev/null; then
     echo "== installing chromium (apt-get)"
-    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+    $as_root apt-get install -y -qq chromium >/dev/null 2>&1 ||
+      { $as_root apt-get update -qq && $as_root apt-get install -y -qq chromium >/dev/null; }
   else
     echo "e2e: Debian's chromium is needed (apt-get install chromium), or set CHROMIUM_PATH" >&2
     exit 1
