@@ -41,6 +41,24 @@ pub enum MispError {
     Empty(String),
 }
 
+/// One event as validated STIX: the objects that pass `StixObject::from_json`, and a
+/// reason (naming the event) for each that does not; `Err` with the reason when the
+/// event itself cannot be converted. What every import of MISP (file, feed, browser)
+/// stores and reports.
+pub fn event_to_valid_stix(event: &Event) -> Result<(Vec<crate::stix::StixObject>, Vec<String>), String> {
+    let objects =
+        event_to_stix(event).map_err(|error| format!("MISP event {} ({:?}): {error}", event.uuid, event.info))?;
+    let mut valid = Vec::with_capacity(objects.len());
+    let mut rejected = Vec::new();
+    for object in objects {
+        match crate::stix::StixObject::from_json(&object.to_string()) {
+            Ok(object) => valid.push(object),
+            Err(rejection) => rejected.push(format!("MISP event {}: {rejection}", event.uuid)),
+        }
+    }
+    Ok((valid, rejected))
+}
+
 /// The MISP JSON document for one event, in the `{"Event": {...}}` form MISP feeds
 /// and PyMISP read.
 pub fn event_document(event: &Event) -> serde_json::Value {

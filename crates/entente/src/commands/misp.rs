@@ -12,8 +12,7 @@
 
 use super::intel::{Selection, Summary, flush, for_each_released};
 use anyhow::Context;
-use entente_core::misp::{Event, event_document, event_to_stix, parse_events, stix_to_events};
-use entente_core::stix::StixObject;
+use entente_core::misp::{Event, event_document, event_to_valid_stix, parse_events, stix_to_events};
 use entente_store::Store;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -30,22 +29,18 @@ pub fn import_text(store: &Store, collection: &str, text: &str, summary: &mut Su
 
 /// Converts and stores one event; `false` when it was rejected.
 pub fn import_event(store: &Store, collection: &str, event: &Event, summary: &mut Summary) -> anyhow::Result<bool> {
-    let objects = match event_to_stix(event) {
-        Ok(objects) => objects,
-        Err(error) => {
-            summary.reject(format!("MISP event {} ({:?}): {error}", event.uuid, event.info));
+    let (mut batch, rejected) = match event_to_valid_stix(event) {
+        Ok(converted) => converted,
+        Err(reason) => {
+            summary.reject(reason);
             return Ok(false);
         }
     };
-    let mut batch = Vec::with_capacity(objects.len());
-    for object in objects {
-        match StixObject::from_json(&object.to_string()) {
-            Ok(object) => {
-                summary.warn(&object);
-                batch.push(object);
-            }
-            Err(rejection) => summary.reject(format!("MISP event {}: {rejection}", event.uuid)),
-        }
+    for reason in rejected {
+        summary.reject(reason);
+    }
+    for object in &batch {
+        summary.warn(object);
     }
     flush(store, collection, &mut batch, summary)?;
     Ok(true)

@@ -12,7 +12,7 @@
 
 use crate::clock::now_micros;
 use crate::error::ApiError;
-use entente_core::misp::{event_to_stix, looks_like_misp, parse_events};
+use entente_core::misp::{event_to_valid_stix, looks_like_misp, parse_events};
 use entente_core::stix::StixObject;
 use entente_core::stix::stream::read_objects;
 use entente_store::{AddOutcome, Store};
@@ -67,16 +67,12 @@ pub(super) fn import(store: &Store, collection: &str, bytes: &[u8]) -> Result<Ou
             Err(error) => return Ok(Outcome::failed("MISP", collection, format!("not a MISP export: {error}"))),
         };
         for event in &events {
-            match event_to_stix(event) {
-                Ok(objects) => {
-                    for object in objects {
-                        match StixObject::from_json(&object.to_string()) {
-                            Ok(object) => valid.push(object),
-                            Err(rejection) => outcome.reject(format!("MISP event {}: {rejection}", event.uuid)),
-                        }
-                    }
+            match event_to_valid_stix(event) {
+                Ok((objects, rejected)) => {
+                    valid.extend(objects);
+                    rejected.into_iter().for_each(|reason| outcome.reject(reason));
                 }
-                Err(error) => outcome.reject(format!("MISP event {} ({:?}): {error}", event.uuid, event.info)),
+                Err(reason) => outcome.reject(reason),
             }
         }
     } else {
