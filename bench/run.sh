@@ -22,10 +22,7 @@ need hyperfine hyperfine
 
 cargo build --release -p entente --locked 2>&1 | tail -1
 bin="${CARGO_TARGET_DIR:-$root/target}/release/entente"
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+. bench/node.sh
 
 attack="$root/../shared/data/attack/enterprise-attack.json.gz"
 echo "== import: ATT&CK Enterprise ($(basename "$attack"))"
@@ -43,10 +40,7 @@ collection=$(python3 -c "import json;print(json.load(open('$work/node.json'))['c
 read -r first last < <(python3 -c "
 import sqlite3;c=sqlite3.connect('file:$work/taxii/entente.db?mode=ro',uri=True)
 print(*c.execute('select min(date_added),max(date_added) from objects').fetchone())")
-port=$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")
-RUST_LOG=warn "$bin" --dir "$work/taxii" serve --listen "127.0.0.1:$port" &
-server_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+serve_node "$work/taxii"
 rss() { awk '/VmRSS/{print $2}' "/proc/$server_pid/status"; }
 path="/intel/collections/$collection/objects/"
 wrk -t2 -c4 -d"${BENCH_WARMUP:-30}s" -s bench/random_pages.lua "http://127.0.0.1:$port$path" -- "$path" "$first" "$last" "$token" >/dev/null
